@@ -1,0 +1,121 @@
+// The canonical iptables-save printer: the text the kernel's own iptables-save
+// prints for the same ruleset (table and chain order, option order, implicit
+// `-m tcp`, `/32` prefixes, protocol names and quoting).
+import type { Chain, Dump, Family, MatchCall, OptionValue, Rule, Table, TargetCall } from "../syntax/ast.js";
+import { BUILTIN_CHAINS } from "../syntax/ast.js";
+import { findMatch, findTarget } from "../extensions/index.js";
+import type { Extension } from "../extensions/types.js";
+
+/** iptables-save (nf_tables) prints tables in this order. */
+export const TABLE_ORDER = ["raw", "mangle", "filter", "nat", "security"];
+
+const NO_QUOTE = /^[_\-0-9a-zA-Z]+$/;
+
+/** xtables_save_string: quote unless the value is only [_-0-9a-zA-Z]; escape " \ and '. */
+export function saveString(value: string): string {
+  if (NO_QUOTE.test(value)) return value;
+  return `"${value.replace(/["\\']/g, (c) => "\\" + c)}"`;
+}
+
+export interface SaveOptions {
+  /** Print `[packets:bytes]` before each rule, as `iptables-save -c` does. */
+  counters?: boolean;
+  /** Header comment line; none when undefined. */
+  header?: string;
+}
+
+export function orderedTables(dump: Dump): Table[] {
+  return [...dump.tables.values()].sort((a, b) => TABLE_ORDER.indexOf(a.name) - TABLE_ORDER.indexOf(b.name));
+}
+
+/** Built-in chains in hook order, then user chains sorted by name (byte order, as the kernel lists them). */
+export function orderedChains(table: Table): Chain[] {
+  const builtins = BUILTIN_CHAINS.get(table.name) ?? [];
+  const chains = [...table.chains.values()];
+  const b = builtins.map((n) => table.chains.get(n)).filter((c): c is Chain => !!c);
+  const u = chains.filter((c) => !c.builtin).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return [...b, ...u];
+}
+
+export function printDump(dump: Dump, opts: SaveOptions = {}): string {
+  const out: string[] = [];
+  for (const table of orderedTables(dump)) {
+    if (opts.header) out.push(opts.header);
+    out.push(`*${table.name}`);
+    const chains = orderedChains(table);
+    for (const c of chains) {
+      const cnt = c.counters ? `[${c.counters.packets}:${c.counters.bytes}]` : "[0:0]";
+      out.push(`:${c.name} ${c.builtin ? (c.policy ?? "ACCEPT") : "-"} ${cnt}`);
+    }
+    for (const c of chains) for (const r of c.rules) out.push(printRule(r, dump.family, opts));
+    out.push("COMMIT");
+  }
+  return out.join("\n") + "\n";
+}
+
+function addr(flag: string, a: Rule["src"]): string {
+  if (!a) return "";
+  return ` ${a.neg ? "! " : ""}${flag} ${a.addr}/${a.prefix ?? a.mask}`;
+}
+
+function named(flag: string, m: { neg: boolean; value: string } | undefined): string {
+  return m ? ` ${m.neg ? "! " : ""}${flag} ${m.value}` : "";
+}
+
+/** One rule as iptables-save prints it, starting with `-A CHAIN`. */
+export function printRule(r: Rule, family: Family, opts: SaveOptions = {}): string {
+  let s = opts.counters && r.counters ? `[${r.counters.packets}:${r.counters.bytes}] ` : "";
+  s += `-A ${r.chain}`;
+  s += printRuleBody(r, family);
+  return s;
+}
+
+/** The part after `-A CHAIN`, with a leading space (empty for a rule with no matches and no target). */
+export function printRuleBody(r: Rule, family: Family): string {
+  let s = addr("-s", r.src) + addr("-d", r.dst) + named("-i", r.inIface) + named("-o", r.outIface);
+  if (r.proto) s += named("-p", r.proto);
+  if (r.fragment) s += ` ${r.fragment.neg ? "! " : ""}-f`;
+  for (const m of r.matches) s += printMatch(m, family);
+  if (r.target) s += printTarget(r.target, family);
+  return s;
+}
+
+export function printMatch(m: MatchCall, family: Family): string {
+  const ext = m.known ? findMatch(m.name, family) : undefined;
+  const words = ext ? extWords(ext, m, family) : verbatim(m.options);
+  if (ext && words.length === 0 && ext.save) return ""; // the module prints nothing (e.g. tcp with full port ranges)
+  return ` -m ${m.name}${words.length ? " " + words.join(" ") : ""}`;
+}
+
+export function printTarget(t: TargetCall, family: Family): string {
+  const ext = t.kind === "extension" ? findTarget(t.name, family) : undefined;
+  const words = ext ? extWords(ext, t, family) : verbatim(t.options);
+  return ` ${t.goto ? "-g" : "-j"} ${t.name}${words.length ? " " + words.join(" ") : ""}`;
+}
+
+function extWords(ext: Extension, call: MatchCall | TargetCall, family: Family): string[] {
+  if (ext.save) return ext.save(call, family);
+  return defaultSave(ext, call.options);
+}
+
+/** Options in the module's spec order (the order iptables-save uses). */
+export function defaultSave(ext: Extension, options: readonly OptionValue[]): string[] {
+  const words: string[] = [];
+  for (const spec of ext.options) {
+    for (const o of options) {
+      if (o.name !== spec.name) continue;
+      if (o.neg) words.push("!");
+      words.push(o.name, ...o.args.map((a) => (spec.quote ? saveString(a) : a)));
+    }
+  }
+  return words;
+}
+
+function verbatim(options: readonly OptionValue[]): string[] {
+  const words: string[] = [];
+  for (const o of options) {
+    if (o.neg) words.push("!");
+    words.push(o.name, ...o.args.map((a) => (/[\s"'\\]/.test(a) || a === "" ? saveString(a) : a)));
+  }
+  return words;
+}

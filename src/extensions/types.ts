@@ -1,0 +1,38 @@
+// The contract every match and target module implements, one file per module
+// (src/extensions/matches/<name>.ts, src/extensions/targets/<NAME>.ts), the way
+// netfilter's own libxt_*.c files are laid out: options (with arity and value
+// checks), how the module prints in save format, how it translates to nft, and
+// what it matches in a packet.
+import type { Family, MatchCall, OptionValue, Rule, TargetCall } from "../syntax/ast.js";
+import type { ModuleSpec, OptionSpec } from "../syntax/spec.js";
+
+export interface ExtOptionSpec extends OptionSpec {
+  /** Print the value with iptables-save's quoting (xtables_save_string). */
+  quote?: boolean;
+}
+
+export interface XlateContext {
+  family: Family;
+  rule: Rule;
+}
+
+/** An nft expression, or why the call cannot be translated exactly. */
+export type XlateResult = { nft: string } | { untranslatable: string };
+
+export interface Extension extends ModuleSpec {
+  options: readonly ExtOptionSpec[];
+  /**
+   * The words this call prints after `-m NAME` / `-j NAME` in save format.
+   * Defaults to the options in spec order (which is the order iptables-save uses).
+   */
+  save?: (call: MatchCall | TargetCall, family: Family) => string[];
+  /** The nft translation of this call. */
+  xlate?: (call: MatchCall | TargetCall, ctx: XlateContext) => XlateResult;
+}
+
+export type MatchExtension = Extension & { kind: "match" };
+export type TargetExtension = Extension & { kind: "target" };
+
+export function opt(call: { options: OptionValue[] }, name: string): OptionValue | undefined {
+  return call.options.find((o) => o.name === name);
+}
