@@ -1,5 +1,7 @@
 // Reading input for the commands: a file, or standard input for `-` or no file.
 import { readFileSync } from "node:fs";
+import type { Diagnostic } from "../syntax/ast.js";
+import { formatDiagnostic } from "../report/diagnostics.js";
 
 export class UsageError extends Error {}
 
@@ -14,4 +16,9 @@ export function readInput(file: string | undefined): { name: string; text: strin
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === "ENOENT" ? `${file}: no such file` : code === "EISDIR" ? `${file}: is a directory` : `${file}: cannot read (${code ?? String(e)})`);
   }
+}
+
+/** Input warnings go to stderr and do not change the exit code. */
+export function warnAll(file: string, source: string, warnings: readonly Diagnostic[]) {
+  for (const w of warnings) process.stderr.write(formatDiagnostic(file, source, w) + "\n");
 }

@@ -1,21 +1,15 @@
 // The dockwall command line: commander wiring only. Each command reads its input,
 // calls the pipeline, and writes its whole output at once, so that nothing is
 // half-written when the input turns out to be bad.
-import { Command, CommanderError, Option } from "commander";
-import { parse } from "../extensions/index.js";
-import { dumpToJson } from "../emit/json.js";
-import { printDump } from "../emit/save.js";
+import { Command, CommanderError } from "commander";
 import { DumpError } from "../syntax/build.js";
 import { formatDiagnostic } from "../report/diagnostics.js";
-import { readInput, UsageError } from "./io.js";
+import { UsageError } from "./io.js";
+import { registerParse } from "./commands/parse.js";
 
 declare const DOCKWALL_VERSION: string;
 
 const EXIT_INPUT = 2;
-
-function warnAll(file: string, source: string, warnings: { severity: "error" | "warning"; message: string; span: { line: number; col: number; endCol: number }; code: string }[]) {
-  for (const w of warnings) process.stderr.write(formatDiagnostic(file, source, w) + "\n");
-}
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,28 +20,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program
-    .command("parse")
-    .description("Read an iptables-save / ip6tables-save dump and print it back, canonical or as JSON")
-    .argument("[file]", "the dump; '-' or nothing reads standard input")
-    .addOption(new Option("--format <format>", "output format").choices(["save", "json"]).default("save"))
-    .option("--counters", "keep [packets:bytes] counters in save output")
-    .addOption(new Option("--family <family>", "force the address family instead of detecting it").choices(["ipv4", "ipv6"]))
-    .addHelpText(
-      "after",
-      `
-Examples:
-  iptables-save | dockwall parse                 canonical form, as the kernel prints it
-  dockwall parse rules.v4 --format json          the AST with line and column spans
-  ip6tables-save | dockwall parse --family ipv6`,
-    )
-    .action((file: string | undefined, o: { format: string; counters?: boolean; family?: "ipv4" | "ipv6" }) => {
-      const input = readInput(file);
-      const dump = parse(input.text, { file: input.name, ...(o.family ? { family: o.family } : {}) });
-      warnAll(input.name, input.text, dump.warnings);
-      const out = o.format === "json" ? JSON.stringify(dumpToJson(dump), null, 2) + "\n" : printDump(dump, { counters: !!o.counters });
-      process.stdout.write(out);
-    });
+  // One line per command; each lives in src/cli/commands/<name>.ts.
+  registerParse(program);
 
   return program;
 }
