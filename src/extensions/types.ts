@@ -5,6 +5,7 @@
 // what it matches in a packet.
 import type { Family, MatchCall, OptionValue, Rule, TargetCall } from "../syntax/ast.js";
 import type { ModuleSpec, OptionSpec } from "../syntax/spec.js";
+import type { Constraint, Effect } from "./packet.js";
 
 export interface ExtOptionSpec extends OptionSpec {
   /** Print the value with iptables-save's quoting (xtables_save_string). */
@@ -28,6 +29,13 @@ export interface Extension extends ModuleSpec {
   save?: (call: MatchCall | TargetCall, family: Family) => string[];
   /** The nft translation of this call. */
   xlate?: (call: MatchCall | TargetCall, ctx: XlateContext) => XlateResult;
+  /**
+   * Matches: what the call tests, exactly (see extensions/packet.ts). A match
+   * without it is "undecided" for the engine, never guessed.
+   */
+  constraint?: (call: MatchCall, family: Family) => Constraint;
+  /** Targets: what the call does to the packet. A target without it is "undecided". */
+  effect?: (call: TargetCall, family: Family) => Effect;
 }
 
 export type MatchExtension = Extension & { kind: "match" };
