@@ -67,10 +67,11 @@ export const kernelRequired = (): boolean => process.env.CI === "true";
 
 /**
  * `describe` for kernel tests: runs when the kernel is usable; otherwise prints
- * the reason and skips, except under CI=true where it fails loudly.
+ * the reason and skips, except under CI=true where it fails loudly. `check`
+ * adds prerequisites of its own (the namespace lab needs more than netfilter).
  */
-export function describeKernel(name: string, body: () => void): void {
-  const k = kernelCheck();
+export function describeKernel(name: string, body: () => void, check: () => KernelStatus = kernelCheck): void {
+  const k = check();
   if (k.ok) {
     describe(name, body);
     return;
