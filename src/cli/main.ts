@@ -6,6 +6,9 @@ import { DumpError } from "../syntax/build.js";
 import { formatDiagnostic } from "../report/diagnostics.js";
 import { UsageError } from "./io.js";
 import { registerParse } from "./commands/parse.js";
+import { registerLint } from "./commands/lint.js";
+import { registerRules } from "./commands/rules.js";
+import { registerExplain } from "./commands/explain.js";
 
 declare const DOCKWALL_VERSION: string;
 
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
 
   // One line per command; each lives in src/cli/commands/<name>.ts.
   registerParse(program);
+  registerLint(program);
+  registerRules(program);
+  registerExplain(program);
 
   return program;
 }
