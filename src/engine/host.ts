@@ -1,9 +1,288 @@
-import type { Dump } from "../syntax/ast.js";
-import { NotYet, type HostModel, type HostOptions } from "./api.js";
+// The host a dump came from: interfaces, addresses, and what follows from them
+// (addrtype classes and the routing decision). Docker's own rules tell us most
+// of it; the rest comes from --host-addr / --iface or a documented default.
+import type { Dump, Family } from "../syntax/ast.js";
+import { ADDR_BITS, formatAddr, maskOfPrefix, parseAddr, parseCidr } from "../syntax/inet.js";
+import type { AddrType } from "../extensions/packet.js";
+import { parseNatRange } from "../extensions/targets/nat-range.js";
+import type { HostIface, HostModel, HostOptions } from "./api.js";
+
+/** Bad engine input (an address, an interface option): exit 2 with a message. */
 export class EngineInputError extends Error {}
-export function inferHost(_dump: Dump | Dump[], _opts: HostOptions = {}): HostModel {
-  throw new NotYet("inferHost");
+
+export type Range = readonly [bigint, bigint];
+
+export const DEFAULT_IFACE = "eth0";
+const PLACEHOLDER: Record<Family, { addr: string; prefix: number }> = {
+  ipv4: { addr: "198.51.100.1", prefix: 24 },
+  ipv6: { addr: "2001:db8::1", prefix: 64 },
+};
+
+const IFNAME = /^[^\s/=:]{1,15}$/;
+
+/** `NAME=ADDR/PREFIX` as given to --iface. */
+export function parseIfaceOption(text: string, family?: Family): { name: string; addr: string; prefix: number; family: Family } {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new EngineInputError(`--iface '${text}': expected NAME=ADDR/PREFIX, e.g. eth0=203.0.113.5/24`);
+  const name = text.slice(0, eq);
+  if (!IFNAME.test(name)) throw new EngineInputError(`--iface '${text}': '${name}' is not an interface name (1 to 15 characters, no spaces, '/', '=' or ':')`);
+  const rest = text.slice(eq + 1);
+  const slash = rest.indexOf("/");
+  if (slash < 0 || !/^\d+$/.test(rest.slice(slash + 1))) throw new EngineInputError(`--iface '${text}': expected ADDR/PREFIX after '=', e.g. ${name}=203.0.113.5/24`);
+  const a = rest.slice(0, slash);
+  const fam: Family | undefined = parseAddr(a, "ipv4") !== undefined ? "ipv4" : parseAddr(a, "ipv6") !== undefined ? "ipv6" : undefined;
+  if (!fam) throw new EngineInputError(`--iface '${text}': '${a}' is not an IPv4 or IPv6 address`);
+  const prefix = Number(rest.slice(slash + 1));
+  if (prefix > ADDR_BITS[fam]) throw new EngineInputError(`--iface '${text}': prefix /${prefix} is longer than ${ADDR_BITS[fam]} bits`);
+  if (family && fam !== family) throw new EngineInputError(`--iface '${text}': an ${fam === "ipv4" ? "IPv4" : "IPv6"} address, but the dump is ${family === "ipv4" ? "IPv4" : "IPv6"}`);
+  return { name, addr: formatAddr(parseAddr(a, fam)!, fam), prefix, family: fam };
 }
-export function parseIfaceOption(_text: string): { name: string; addr: string; prefix: number } {
-  throw new NotYet("parseIfaceOption");
+
+export function parseHostAddr(text: string, family: Family, what = "--host-addr"): bigint {
+  const v = parseAddr(text, family);
+  if (v === undefined) {
+    const other = parseAddr(text, family === "ipv4" ? "ipv6" : "ipv4");
+    throw new EngineInputError(
+      other !== undefined
+        ? `${what} '${text}': an ${family === "ipv4" ? "IPv6" : "IPv4"} address, but the dump is ${family === "ipv4" ? "IPv4" : "IPv6"}`
+        : `${what} '${text}': not an ${family === "ipv4" ? "IPv4" : "IPv6"} address`,
+    );
+  }
+  return v;
 }
+
+class Builder {
+  ifaces = new Map<string, HostIface>();
+  assumptions: string[] = [];
+  constructor(readonly family: Family) {}
+  iface(name: string, origin: HostIface["origin"]): HostIface {
+    let i = this.ifaces.get(name);
+    if (!i) this.ifaces.set(name, (i = { name, addrs: [], origin }));
+    return i;
+  }
+  add(name: string, addr: string, prefix: number, origin: HostIface["origin"]) {
+    const i = this.iface(name, origin);
+    if (!i.addrs.some((a) => a.addr === addr && a.prefix === prefix)) i.addrs.push({ addr, prefix });
+  }
+}
+
+/**
+ * The host model for one or more dumps of the same family: `lo`, Docker bridges
+ * and their gateways found in the rules, then the options, then the default
+ * external interface.
+ */
+export function inferHost(dumps: Dump | Dump[], opts: HostOptions = {}): HostModel {
+  const list = Array.isArray(dumps) ? dumps : [dumps];
+  const family = list[0]?.family ?? "ipv4";
+  const b = new Builder(family);
+  b.add("lo", family === "ipv4" ? "127.0.0.1" : "::1", family === "ipv4" ? 8 : 128, "default");
+  for (const d of list) inferFromDump(d, b);
+  const defaultIface = opts.defaultIface ?? DEFAULT_IFACE;
+  for (const text of opts.ifaces ?? []) {
+    const o = parseIfaceOption(text, family);
+    b.add(o.name, o.addr, o.prefix, "option");
+    b.ifaces.get(o.name)!.origin = "option";
+  }
+  const hostAddrs = (opts.hostAddrs ?? []).map((t) => parseHostAddr(t, family));
+  const model = (): HostModel => ({ family, ifaces: [...b.ifaces.values()], defaultIface, assumptions: b.assumptions });
+  for (const a of hostAddrs) {
+    const on = connectedIface(model(), a);
+    const name = on && on.name !== "lo" ? on.name : defaultIface;
+    b.add(name, formatAddr(a, family), ADDR_BITS[family], "option");
+  }
+  if (!b.ifaces.has(defaultIface)) {
+    b.iface(defaultIface, "default");
+    b.assumptions.push(`external interface: ${defaultIface} (assumed; give --iface NAME=ADDR/PREFIX to describe the real one)`);
+  }
+  return model();
+}
+
+function inferFromDump(d: Dump, b: Builder) {
+  const fam = d.family;
+  const nat = d.tables.get("nat");
+  if (!nat) return;
+  for (const chain of nat.chains.values()) {
+    for (const r of chain.rules) {
+      // Docker: -A POSTROUTING -s SUBNET ! -o BRIDGE -j MASQUERADE
+      if (r.target?.name === "MASQUERADE" && r.src && !r.src.neg && r.src.prefix !== null && r.outIface?.neg && !r.outIface.value.endsWith("+")) {
+        const net = parseCidr(`${r.src.addr}/${r.src.prefix}`, fam);
+        if (typeof net === "string" || r.src.prefix >= ADDR_BITS[fam]) continue;
+        const gw = net.addr + 1n;
+        const name = r.outIface.value;
+        if (!b.ifaces.has(name)) {
+          b.add(name, formatAddr(gw, fam), r.src.prefix, "dump");
+          b.assumptions.push(
+            `${name}: ${formatAddr(net.addr, fam)}/${r.src.prefix} with gateway ${formatAddr(gw, fam)} (from the MASQUERADE rule at line ${r.span.line})`,
+          );
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------ derived facts
+
+export interface HostFacts {
+  model: HostModel;
+  /** Parsed addresses per interface. */
+  nets: { iface: string; addr: bigint; prefix: number; net: bigint; last: bigint }[];
+}
+
+const factsCache = new WeakMap<HostModel, HostFacts>();
+
+export function hostFacts(model: HostModel): HostFacts {
+  let f = factsCache.get(model);
+  if (f) return f;
+  const fam = model.family;
+  const nets: HostFacts["nets"] = [];
+  for (const i of model.ifaces) {
+    for (const a of i.addrs) {
+      const addr = parseAddr(a.addr, fam)!;
+      const mask = maskOfPrefix(a.prefix, fam);
+      const net = addr & mask;
+      const last = net | (~mask & ((1n << BigInt(ADDR_BITS[fam])) - 1n));
+      nets.push({ iface: i.name, addr, prefix: a.prefix, net, last });
+    }
+  }
+  f = { model, nets };
+  factsCache.set(model, f);
+  return f;
+}
+
+/** The interface whose connected subnet holds the address (longest prefix). */
+export function connectedIface(model: HostModel, addr: bigint): HostIface | undefined {
+  let best: { iface: string; prefix: number } | undefined;
+  for (const n of hostFacts(model).nets) {
+    if (addr >= n.net && addr <= n.last && (!best || n.prefix > best.prefix)) best = n;
+  }
+  return best ? model.ifaces.find((i) => i.name === best!.iface) : undefined;
+}
+
+const V4 = (s: string) => parseAddr(s, "ipv4")!;
+const V6 = (s: string) => parseAddr(s, "ipv6")!;
+
+/**
+ * The addresses of one addrtype class, as sorted disjoint ranges. `dev`
+ * restricts LOCAL and subnet-BROADCAST to that device (--limit-iface-*), as
+ * __inet_dev_addr_type does; `dev === null` means "a device with no addresses".
+ */
+export function addrTypeRanges(model: HostModel, type: AddrType, dev?: string | null): Range[] {
+  const fam = model.family;
+  const top = (1n << BigInt(ADDR_BITS[fam])) - 1n;
+  const { nets } = hostFacts(model);
+  const onDev = (n: { iface: string }) => dev === undefined || n.iface === dev;
+  const local: Range[] = [];
+  const bcast: Range[] = [];
+  const mcast: Range[] = [];
+  if (fam === "ipv4") {
+    bcast.push([0n, V4("0.255.255.255")], [top, top]);
+    mcast.push([V4("224.0.0.0"), V4("239.255.255.255")]);
+    for (const n of nets) {
+      if (!onDev(n)) continue;
+      // the local table holds the whole 127/8 for lo, one address for the others
+      if (n.iface === "lo") local.push([n.net, n.last]);
+      else local.push([n.addr, n.addr]);
+      if (n.iface !== "lo" && n.prefix < 31) bcast.push([n.last, n.last]);
+    }
+  } else {
+    mcast.push([V6("ff00::"), top]);
+    for (const n of nets) if (onDev(n)) local.push([n.addr, n.addr]);
+  }
+  const special = normalize([...bcast, ...mcast]);
+  switch (type) {
+    case "LOCAL":
+      return subtract(normalize(local), special);
+    case "BROADCAST":
+      return fam === "ipv4" ? normalize(bcast) : [];
+    case "MULTICAST":
+      return normalize(mcast);
+    case "UNICAST": {
+      const notUni = normalize([...special, ...local, ...(fam === "ipv6" ? [[0n, 0n] as Range] : [])]);
+      return subtract([[0n, top]], notUni);
+    }
+    case "UNSPEC":
+      return fam === "ipv6" ? [[0n, 0n]] : [];
+    default:
+      // BLACKHOLE, UNREACHABLE, PROHIBIT, THROW, NAT, XRESOLVE, ANYCAST: no such routes in the model
+      return [];
+  }
+}
+
+export function normalize(rs: readonly Range[]): Range[] {
+  const s = [...rs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of s) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1n) {
+      if (hi > last[1]) last[1] = hi;
+    } else out.push([lo, hi]);
+  }
+  return out;
+}
+
+export function subtract(a: readonly Range[], b: readonly Range[]): Range[] {
+  let cur: Range[] = [...a];
+  for (const [blo, bhi] of b) {
+    const next: Range[] = [];
+    for (const [lo, hi] of cur) {
+      if (bhi < lo || blo > hi) next.push([lo, hi]);
+      else {
+        if (lo < blo) next.push([lo, blo - 1n]);
+        if (hi > bhi) next.push([bhi + 1n, hi]);
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+export function inRanges(rs: readonly Range[], v: bigint): boolean {
+  for (const [lo, hi] of rs) if (v >= lo && v <= hi) return true;
+  return false;
+}
+
+export function addrTypeOf(model: HostModel, addr: bigint, dev?: string | null): AddrType {
+  for (const t of ["LOCAL", "BROADCAST", "MULTICAST", "UNSPEC"] as const) if (inRanges(addrTypeRanges(model, t, dev), addr)) return t;
+  return "UNICAST";
+}
+
+export type Route = { decision: "local"; oif: null } | { decision: "forward"; oif: string } | { decision: "martian"; reason: string };
+
+/** The routing decision for a destination (post-DNAT), for a packet from `iif` (null: generated locally). */
+export function route(model: HostModel, src: bigint, dst: bigint, iif: string | null): Route {
+  const fam = model.family;
+  const loop = fam === "ipv4" ? ([V4("127.0.0.0"), V4("127.255.255.255")] as Range) : ([1n, 1n] as Range);
+  if (iif !== null && iif !== "lo") {
+    if (inRanges([loop], dst)) return { decision: "martian", reason: `martian destination ${formatAddr(dst, fam)} arriving on ${iif} (loopback addresses are only valid on lo)` };
+    if (inRanges([loop], src)) return { decision: "martian", reason: `martian source ${formatAddr(src, fam)} arriving on ${iif}` };
+  }
+  const t = addrTypeOf(model, dst);
+  if (t === "LOCAL" || t === "BROADCAST" || t === "MULTICAST") return { decision: "local", oif: null };
+  const on = connectedIface(model, dst);
+  return { decision: "forward", oif: on?.name ?? model.defaultIface };
+}
+
+/** The primary address of an interface (for MASQUERADE and REDIRECT). */
+export function ifaceAddr(model: HostModel, name: string | null): bigint | undefined {
+  const i = model.ifaces.find((x) => x.name === (name ?? "lo"));
+  const a = i?.addrs[0];
+  return a ? parseAddr(a.addr, model.family) : undefined;
+}
+
+/** Addresses DNAT rules send traffic to (they live behind the bridges). */
+export function dnatTargets(d: Dump): bigint[] {
+  const out: bigint[] = [];
+  for (const t of d.tables.values())
+    for (const c of t.chains.values())
+      for (const r of c.rules) {
+        if (r.target?.name !== "DNAT") continue;
+        for (const o of r.target.options) {
+          if (o.name !== "--to-destination") continue;
+          const nr = parseNatRange(o.args[0]!, d.family);
+          if (typeof nr !== "string" && nr.minAddr !== undefined) out.push(nr.minAddr);
+        }
+      }
+  return out;
+}
+
+export { PLACEHOLDER };

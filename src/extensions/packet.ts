@@ -121,3 +121,24 @@ export type Effect =
   | { k: "notrack" }
   /** The verdict comes from outside the ruleset (NFQUEUE, a queue, an unknown target). */
   | { k: "undecided"; module: string };
+
+/**
+ * The constraint of a whole match call: every option must hold, each negated
+ * when written with `!`. `each` gives the constraint of one option.
+ */
+export function allOptions(
+  options: readonly { name: string; neg: boolean; args: string[] }[],
+  each: (name: string, args: string[]) => Constraint | undefined,
+): Constraint {
+  return and(...options.map((o) => not(each(o.name, o.args) ?? TRUE, o.neg)));
+}
+
+/** `N`, `N:M` (open ends allowed) as a range on a port field. */
+export function portsConstraint(field: NumField, ranges: readonly (readonly [number, number])[]): Constraint {
+  return { k: "num", field, ranges };
+}
+
+/** `VALUE[/MASK]` as a bit test: (field & MASK) === VALUE. */
+export function markConstraint(field: BitField, mm: { value: number; mask: number }): Constraint {
+  return { k: "bits", field, mask: mm.mask >>> 0, value: (mm.value & mm.mask) >>> 0 };
+}

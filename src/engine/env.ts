@@ -1,0 +1,149 @@
+// What the path so far has done to a packet: NAT rewrites, marks, routing,
+// conntrack overrides. Both engines carry one Env per packet (or per part of a
+// packet set): the header fields a rule sees are the arriving packet's, unless
+// the Env holds a rewritten constant.
+import type { Family } from "../syntax/ast.js";
+import type { CtState, Effect } from "../extensions/packet.js";
+import type { HostModel } from "./api.js";
+import { ifaceAddr } from "./host.js";
+
+/** A 32-bit mark as a function of the connection's original ctmark m0: bit i = (ref_i ? m0_i : 0) ^ c_i. */
+export interface BitForm {
+  ref: number;
+  c: number;
+}
+
+export interface NatRecord {
+  kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT";
+  line: number;
+  addr?: bigint;
+  port?: number;
+}
+
+export interface Env {
+  src?: bigint;
+  dst?: bigint;
+  sport?: number;
+  dport?: number;
+  /** Output device once routed; null when there is none (before routing, local delivery). */
+  oif: string | null;
+  /** Input device of a looped-back packet (lo), overriding the arriving one. */
+  iifOverride?: string;
+  mark: BitForm;
+  ctmark: BitForm;
+  /** Before the conntrack hook (raw table): no conntrack entry yet, so --ctstate sees INVALID. */
+  preCt: boolean;
+  untracked: boolean;
+  dnat: boolean;
+  snat: boolean;
+  /** Walking nat for an ESTABLISHED packet to find its connection's binding: conntrack reads as NEW. */
+  asNew: boolean;
+  nat: NatRecord[];
+}
+
+export function initialEnv(): Env {
+  return { oif: null, mark: { ref: 0, c: 0 }, ctmark: { ref: -1, c: 0 }, preCt: true, untracked: false, dnat: false, snat: false, asNew: false, nat: [] };
+}
+
+export function envKey(e: Env): string {
+  return `${e.src ?? ""}|${e.dst ?? ""}|${e.sport ?? ""}|${e.dport ?? ""}|${e.oif ?? ""}|${e.iifOverride ?? ""}|${e.mark.ref},${e.mark.c}|${e.ctmark.ref},${e.ctmark.c}|${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+}
+
+/** The state conntrack reports for a packet that arrived in `state`, given the path so far. */
+export function ctView(state: CtState, env: Env): CtState {
+  if (env.preCt) return "INVALID";
+  if (env.untracked) return "UNTRACKED";
+  if (env.asNew) return "NEW";
+  return state;
+}
+
+export function hasCt(view: CtState): boolean {
+  return view === "NEW" || view === "ESTABLISHED" || view === "RELATED";
+}
+
+export const CT_BITS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SNAT: 16, DNAT: 32 } as const;
+
+/** The conntrack status word (CT_STATUS_BIT layout) of a tracked packet. */
+export function ctStatus(view: CtState, env: Env): number {
+  let s = view === "ESTABLISHED" ? CT_BITS.SEEN_REPLY | CT_BITS.ASSURED | CT_BITS.CONFIRMED : view === "RELATED" ? CT_BITS.EXPECTED : 0;
+  if (env.snat) s |= CT_BITS.SNAT;
+  if (env.dnat) s |= CT_BITS.DNAT;
+  return s;
+}
+
+export function markValue(f: BitForm, m0: number): number {
+  return ((f.ref & m0) ^ f.c) >>> 0;
+}
+
+export type EffectOutcome =
+  | { k: "continue"; env: Env }
+  | { k: "accept"; env: Env }
+  | { k: "drop" }
+  | { k: "reject" }
+  | { k: "undecided"; module: string };
+
+/**
+ * Applies a target's effect. NAT is terminal in nat (an accept for the table).
+ * `iif` is the packet's input device (REDIRECT), `hookIsOutput` for REDIRECT from the host.
+ */
+export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, ctx: { iif: string | null; family: Family }): EffectOutcome {
+  switch (e.k) {
+    case "accept":
+      return { k: "accept", env };
+    case "drop":
+      return { k: "drop" };
+    case "reject":
+      return { k: "reject" };
+    case "continue":
+      return { k: "continue", env };
+    case "undecided":
+      return { k: "undecided", module: e.module };
+    case "notrack":
+      return { k: "continue", env: { ...env, untracked: true } };
+    case "setmark": {
+      const f = env[e.field];
+      const nf = { ref: f.ref & e.and, c: ((f.c & e.and) ^ e.xor) | 0 };
+      return { k: "continue", env: { ...env, [e.field]: nf } };
+    }
+    case "copymark": {
+      const from = env[e.from];
+      const to = env[e.to];
+      const nf = { ref: (to.ref & ~e.toMask) ^ (from.ref & e.fromMask), c: (to.c & ~e.toMask) ^ (from.c & e.fromMask) };
+      return { k: "continue", env: { ...env, [e.to]: nf } };
+    }
+    case "nat": {
+      if ((e.addr && e.addr[0] !== e.addr[1]) || (e.port && e.port[0] !== e.port[1])) {
+        return { k: "undecided", module: `${e.kind} to a range (the kernel picks by hash)` };
+      }
+      const port = e.port?.[0];
+      if (e.kind === "DNAT" || e.kind === "REDIRECT") {
+        let addr = e.addr?.[0];
+        if (e.kind === "REDIRECT") {
+          // the primary address of the incoming device; loopback for locally generated packets
+          addr = ctx.iif === null ? (ctx.family === "ipv4" ? 0x7f000001n : 1n) : ifaceAddr(host, ctx.iif);
+          if (addr === undefined) return { k: "drop" };
+        }
+        const n: Env = { ...env, dnat: true, nat: [...env.nat, { kind: e.kind, line, ...(addr !== undefined ? { addr } : {}), ...(port !== undefined ? { port } : {}) }] };
+        if (addr !== undefined) n.dst = addr;
+        if (port !== undefined) n.dport = port;
+        return { k: "accept", env: n };
+      }
+      let addr = e.addr?.[0];
+      if (e.kind === "MASQUERADE") {
+        addr = ifaceAddr(host, env.oif);
+        // no address on the device: the kernel drops the packet
+        if (addr === undefined) return { k: "drop" };
+      }
+      const n: Env = { ...env, snat: true, nat: [...env.nat, { kind: e.kind, line, ...(addr !== undefined ? { addr } : {}), ...(port !== undefined ? { port } : {}) }] };
+      if (addr !== undefined) n.src = addr;
+      if (port !== undefined) n.sport = port;
+      return { k: "accept", env: n };
+    }
+  }
+}
+
+/** iptables interface matching: exact, or a prefix when the name ends in `+`. */
+export function ifaceMatches(pattern: string, name: string | null): boolean {
+  const n = name ?? "";
+  return pattern.endsWith("+") ? n.startsWith(pattern.slice(0, -1)) : n === pattern;
+}
