@@ -1,7 +1,7 @@
 // `dockwall lint`: find Docker firewall traps in one or more dumps (or the
 // live host), report them in text/json/sarif/github form, and exit 0/1/2 for CI.
 import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { Option, type Command } from "commander";
 import { parse } from "../../extensions/index.js";
@@ -12,7 +12,6 @@ import { RULE_IDS, RULES } from "../../lint/registry.js";
 import { failing, lint, type LintTarget } from "../../lint/run.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.js";
 import { readInput, UsageError, warnAll } from "../io.js";
-import { readFileSync } from "node:fs";
 
 declare const DOCKWALL_VERSION: string;
 const VERSION = typeof DOCKWALL_VERSION === "string" ? DOCKWALL_VERSION : "dev";
@@ -29,12 +28,13 @@ interface LintCliOptions {
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") return true;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
   return !!stream.isTTY;
 }
 
-function parseInput(name: string, text: string): Dump {
-  const dump = parse(text, { file: name });
+function parseInput(name: string, text: string, family?: "ipv4" | "ipv6"): Dump {
+  const dump = parse(text, { file: name, ...(family ? { family } : {}) });
   warnAll(name, text, dump.warnings);
   return dump;
 }
@@ -46,8 +46,7 @@ function fileTargets(files: string[], ip6: string | undefined): LintTarget[] {
   });
   if (ip6 === undefined) return dumps.map((dump) => ({ dump }));
   const v6input = readInput(ip6);
-  const v6 = parse(v6input.text, { file: v6input.name, family: "ipv6" });
-  warnAll(v6input.name, v6input.text, v6.warnings);
+  const v6 = parseInput(v6input.name, v6input.text, "ipv6");
   const v4 = dumps.filter((d) => d.family === "ipv4");
   if (v4.length !== 1) throw new UsageError(`--ip6 pairs one IPv6 dump with one IPv4 dump; ${v4.length} IPv4 dumps were given`);
   // Each dump is linted once: the v4 one with the v6 one as its peer, the v6 one on its own.
@@ -56,11 +55,18 @@ function fileTargets(files: string[], ip6: string | undefined): LintTarget[] {
 
 const run = promisify(execFile);
 
-/** Reads the host's rules read-only through the save tools (no shell). */
+const LEGACY_WARNING = /^# Warning: iptables-legacy tables present.*$/m;
+
+/**
+ * Reads the host's rules read-only through a save tool (no shell). iptables
+ * prints its legacy-tables warning on stderr; it is kept at the end of the
+ * text, where `iptables-save 2>&1` would put it, so that DW110 sees it.
+ */
 async function saveOutput(tool: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run(tool, [], { maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
-    return stdout;
+    const { stdout, stderr } = await run(tool, [], { maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
+    const warning = LEGACY_WARNING.exec(stderr);
+    return warning && !LEGACY_WARNING.test(stdout) ? `${stdout}${stdout.endsWith("\n") || !stdout ? "" : "\n"}${warning[0]}\n` : stdout;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === "ENOENT") return undefined;
@@ -73,15 +79,14 @@ export async function liveTargets(): Promise<LintTarget[]> {
   if (v4text === undefined) throw new UsageError("--live needs iptables-save on PATH");
   const v4 = parseInput("iptables-save", v4text);
   const v6text = await saveOutput("ip6tables-save");
-  const v6 = v6text && v6text.trim() ? parse(v6text, { file: "ip6tables-save", family: "ipv6" }) : undefined;
-  if (v6 && v6text) warnAll("ip6tables-save", v6text, v6.warnings);
+  const v6 = v6text && v6text.trim() ? parseInput("ip6tables-save", v6text, "ipv6") : undefined;
   const targets: LintTarget[] = [v6 ? { dump: v4, peer: v6 } : { dump: v4 }];
   if (v6) targets.push({ dump: v6 });
   // The legacy backend is read only when the nft one says it holds rules.
   for (const [dump, tool, family] of [[v4, "iptables-legacy-save", "ipv4"], [v6, "ip6tables-legacy-save", "ipv6"]] as const) {
     if (!dump?.legacyTablesWarning) continue;
     const text = await saveOutput(tool);
-    if (text && text.trim()) targets.push({ dump: parse(text, { file: tool, family }) });
+    if (text && text.trim()) targets.push({ dump: parseInput(tool, text, family) });
   }
   return targets;
 }
