@@ -86,7 +86,9 @@ export type EffectOutcome =
  * Applies a target's effect. NAT is terminal in nat (an accept for the table).
  * `iif` is the packet's input device (REDIRECT), `hookIsOutput` for REDIRECT from the host.
  */
-export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, ctx: { iif: string | null; family: Family }): EffectOutcome {
+export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, ctx: { iif: string | null; family: Family; tracked: boolean }): EffectOutcome {
+  // CONNMARK without a conntrack entry does nothing
+  if (!ctx.tracked && touchesCtmark(e)) return { k: "continue", env };
   switch (e.k) {
     case "accept":
       return { k: "accept", env };
@@ -140,6 +142,10 @@ export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, 
       return { k: "accept", env: n };
     }
   }
+}
+
+export function touchesCtmark(e: Effect): boolean {
+  return (e.k === "setmark" && e.field === "ctmark") || (e.k === "copymark" && (e.from === "ctmark" || e.to === "ctmark"));
 }
 
 /** iptables interface matching: exact, or a prefix when the name ends in `+`. */

@@ -246,6 +246,9 @@ export function addrTypeOf(model: HostModel, addr: bigint, dev?: string | null):
   return "UNICAST";
 }
 
+export const MARTIAN_DST = "martian destination: a loopback address arriving on an interface other than lo (the kernel drops it; route_localnet=0)";
+export const MARTIAN_SRC = "martian source: a loopback address arriving on an interface other than lo (the kernel drops it)";
+
 export type Route = { decision: "local"; oif: null } | { decision: "forward"; oif: string } | { decision: "martian"; reason: string };
 
 /** The routing decision for a destination (post-DNAT), for a packet from `iif` (null: generated locally). */
@@ -253,8 +256,8 @@ export function route(model: HostModel, src: bigint, dst: bigint, iif: string | 
   const fam = model.family;
   const loop = fam === "ipv4" ? ([V4("127.0.0.0"), V4("127.255.255.255")] as Range) : ([1n, 1n] as Range);
   if (iif !== null && iif !== "lo") {
-    if (inRanges([loop], dst)) return { decision: "martian", reason: `martian destination ${formatAddr(dst, fam)} arriving on ${iif} (loopback addresses are only valid on lo)` };
-    if (inRanges([loop], src)) return { decision: "martian", reason: `martian source ${formatAddr(src, fam)} arriving on ${iif}` };
+    if (inRanges([loop], dst)) return { decision: "martian", reason: MARTIAN_DST };
+    if (inRanges([loop], src)) return { decision: "martian", reason: MARTIAN_SRC };
   }
   const t = addrTypeOf(model, dst);
   if (t === "LOCAL" || t === "BROADCAST" || t === "MULTICAST") return { decision: "local", oif: null };

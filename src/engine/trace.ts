@@ -197,7 +197,8 @@ function runChain(ctx: Ctx, st: Stage, env0: Env): TableVerdict | undefined {
       idx = 0;
       continue;
     }
-    const r = applyEffect(a.effect, env, rule.span.line, ctx.host, { iif: env.iifOverride ?? ctx.pkt.iif, family: fam });
+    const tracked = hasCt(ctView(ctx.pkt.ct, env));
+    const r = applyEffect(a.effect, env, rule.span.line, ctx.host, { iif: env.iifOverride ?? ctx.pkt.iif, family: fam, tracked });
     switch (r.k) {
       case "continue":
         env = r.env;
