@@ -2,8 +2,13 @@
 // The format is line-oriented, so each line is lexed and parsed on its own: that
 // keeps memory flat on 100k-rule dumps and gives line numbers for free
 // (shared/reference/perf-notes.md). What an option means, and how many words it
-// takes, is decided afterwards by the extension registry (see build.ts).
+// takes, is decided afterwards by the module specs (see build.ts and grammar/README.md).
 import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "chevrotain";
+
+// A keyword-like token must end where a word ends: "COMMITTED" or "-Afoo" are not
+// keywords. A lookahead says so in one regex test per token, where chevrotain's
+// longer_alt would run a second pattern for every option of every rule.
+const END = String.raw`(?=[\s"]|$)`;
 
 const Text = createToken({ name: "Text", pattern: Lexer.NA });
 // Complement patterns defeat chevrotain's first-char optimisation unless it is told the start characters.
@@ -12,21 +17,26 @@ for (let c = 0x21; c < 0x7f; c++) if (c !== 0x22) WORD_START.push(String.fromCha
 for (let c = 0xa0; c < 0x100; c++) WORD_START.push(String.fromCharCode(c));
 export const Word = createToken({ name: "Word", pattern: /[^\s"]+/, start_chars_hint: WORD_START, categories: [Text] });
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
-export const Counters = createToken({ name: "Counters", pattern: /\[\d+:\d+\]/, longer_alt: Word, categories: [Text] });
-export const Bang = createToken({ name: "Bang", pattern: /!/, longer_alt: Word });
-export const Quoted = createToken({ name: "Quoted", pattern: /"(?:[^"\\]|\\.)*"/ });
-export const Commit = createToken({ name: "Commit", pattern: /COMMIT/, longer_alt: Word, categories: [Text] });
+/** Ends a line; the builder splits a block's tokens into lines here (the grammar never sees it). */
+export const Newline = createToken({ name: "Newline", pattern: /\r?\n/, line_breaks: true });
+export const Counters = createToken({ name: "Counters", pattern: new RegExp(String.raw`\[\d+:\d+\]` + END), start_chars_hint: ["["], categories: [Text] });
+export const Bang = createToken({ name: "Bang", pattern: new RegExp("!" + END), start_chars_hint: ["!"] });
+export const Quoted = createToken({ name: "Quoted", pattern: /"(?:[^"\\\r\n]|\\.)*"/ });
+export const Commit = createToken({ name: "Commit", pattern: new RegExp("COMMIT" + END), start_chars_hint: ["C"], categories: [Text] });
 export const TableName = createToken({ name: "TableName", pattern: /\*[^\s"]+/, categories: [Text] });
 export const ChainName = createToken({ name: "ChainName", pattern: /:[^\s"]+/, categories: [Text] });
 export const Command = createToken({
   name: "Command",
-  pattern: /-[AINFXPDREZ]|--(?:append|insert|new-chain|flush|delete-chain|policy|delete|replace|rename-chain|zero)/,
-  longer_alt: Word,
+  pattern: new RegExp(
+    String.raw`(?:-[AINFXPDREZ]|--(?:append|insert|new-chain|flush|delete-chain|policy|delete|replace|rename-chain|zero))` + END,
+  ),
+  start_chars_hint: ["-"],
   categories: [Text],
 });
-export const Option = createToken({ name: "Option", pattern: /--?[A-Za-z0-9][^\s"]*/, longer_alt: Word, categories: [Text] });
+export const Option = createToken({ name: "Option", pattern: /--?[A-Za-z0-9][^\s"]*/, categories: [Text] });
 
-const allTokens: TokenType[] = [WhiteSpace, Counters, Bang, Quoted, Commit, TableName, ChainName, Command, Option, Word, Text];
+/** Order matters: the first pattern that matches wins (Command before Option before Word). */
+const allTokens: TokenType[] = [Newline, WhiteSpace, Counters, Bang, Quoted, Commit, TableName, ChainName, Command, Option, Word, Text];
 
 export const lineLexer = new Lexer(allTokens, {
   positionTracking: "onlyOffset",
@@ -35,33 +45,7 @@ export const lineLexer = new Lexer(allTokens, {
   skipValidations: process.env.DOCKWALL_VALIDATE_GRAMMAR !== "1",
 });
 
-/** One word of a rule line: an option, a value, a `!` or a quoted string. */
-export interface Arg {
-  kind: "bang" | "quoted" | "text" | "option";
-  /** The word with quotes removed and escapes resolved. */
-  text: string;
-  /** 0-based offset of the first character in the line, and the end offset. */
-  start: number;
-  end: number;
-}
-
-export type LineNode =
-  | { kind: "table"; name: string; start: number; end: number }
-  | { kind: "chain"; name: string; policy: string; counters?: string; start: number; end: number; policyStart: number }
-  | { kind: "commit"; start: number; end: number }
-  | { kind: "command"; counters?: Arg; command: Arg; args: Arg[] };
-
-export function unquote(image: string): string {
-  return image.slice(1, -1).replace(/\\(.)/g, "$1");
-}
-
-function toArg(t: IToken): Arg {
-  const end = t.startOffset + t.image.length;
-  if (t.tokenType === Bang) return { kind: "bang", text: "!", start: t.startOffset, end };
-  if (t.tokenType === Quoted) return { kind: "quoted", text: unquote(t.image), start: t.startOffset, end };
-  if (t.tokenType === Option || t.tokenType === Command) return { kind: "option", text: t.image, start: t.startOffset, end };
-  return { kind: "text", text: t.image, start: t.startOffset, end };
-}
+export type LineKind = "table" | "chain" | "commit" | "command";
 
 class LineParser extends EmbeddedActionsParser {
   constructor() {
@@ -69,7 +53,7 @@ class LineParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  public line = this.RULE("line", (): LineNode => {
+  public line = this.RULE("line", (): LineKind => {
     return this.OR([
       { ALT: () => this.SUBRULE(this.tableHeader) },
       { ALT: () => this.SUBRULE(this.chainDeclaration) },
@@ -79,55 +63,36 @@ class LineParser extends EmbeddedActionsParser {
   });
 
   /** `*filter` */
-  public tableHeader = this.RULE("tableHeader", (): LineNode => {
-    const t = this.CONSUME(TableName);
-    return { kind: "table", name: t.image.slice(1), start: t.startOffset, end: t.startOffset + t.image.length };
+  public tableHeader = this.RULE("tableHeader", (): LineKind => {
+    this.CONSUME(TableName);
+    return "table";
   });
 
   /** `:INPUT ACCEPT [0:0]` or `:DOCKER - [0:0]` */
-  public chainDeclaration = this.RULE("chainDeclaration", (): LineNode => {
-    const c = this.CONSUME(ChainName);
-    const p = this.CONSUME(Text);
-    let counters: string | undefined;
-    this.OPTION(() => {
-      counters = this.CONSUME(Counters).image;
-    });
-    return {
-      kind: "chain",
-      name: c.image.slice(1),
-      policy: p.image,
-      counters,
-      start: c.startOffset,
-      end: c.startOffset + c.image.length,
-      policyStart: p.startOffset,
-    };
+  public chainDeclaration = this.RULE("chainDeclaration", (): LineKind => {
+    this.CONSUME(ChainName);
+    this.CONSUME(Text);
+    this.OPTION(() => this.CONSUME(Counters));
+    return "chain";
   });
 
-  public commitLine = this.RULE("commitLine", (): LineNode => {
-    const t = this.CONSUME(Commit);
-    return { kind: "commit", start: t.startOffset, end: t.startOffset + 6 };
+  /** `COMMIT` */
+  public commitLine = this.RULE("commitLine", (): LineKind => {
+    this.CONSUME(Commit);
+    return "commit";
   });
 
   /** `[0:0] -A CHAIN args...`, `-N CHAIN`, `-P CHAIN POLICY`, ... */
-  public commandLine = this.RULE("commandLine", (): LineNode => {
-    let counters: Arg | undefined;
-    this.OPTION(() => {
-      counters = toArg(this.CONSUME(Counters));
-    });
-    const command = toArg(this.CONSUME(Command));
-    const args: Arg[] = [];
-    this.MANY(() => {
-      args.push(this.SUBRULE(this.argument));
-    });
-    return { kind: "command", counters, command, args };
+  public commandLine = this.RULE("commandLine", (): LineKind => {
+    this.OPTION(() => this.CONSUME(Counters));
+    this.CONSUME(Command);
+    this.MANY(() => this.SUBRULE(this.argument));
+    return "command";
   });
 
-  public argument = this.RULE("argument", (): Arg => {
-    return this.OR([
-      { ALT: () => toArg(this.CONSUME(Bang)) },
-      { ALT: () => toArg(this.CONSUME(Quoted)) },
-      { ALT: () => toArg(this.CONSUME(Text)) },
-    ]);
+  /** One word of a command: what it means is up to the option it follows. */
+  public argument = this.RULE("argument", (): void => {
+    this.OR([{ ALT: () => this.CONSUME(Bang) }, { ALT: () => this.CONSUME(Quoted) }, { ALT: () => this.CONSUME(Text) }]);
   });
 }
 
@@ -139,31 +104,95 @@ export interface LineSyntaxError {
   offset: number;
 }
 
-export function parseLine(line: string): LineNode | LineSyntaxError {
+export function unquote(image: string): string {
+  const inner = image.slice(1, -1);
+  return inner.indexOf("\\") < 0 ? inner : inner.replace(/\\(.)/g, "$1");
+}
+
+/** The words of one line, or where the lexer gave up. */
+export function lexLine(line: string): IToken[] | LineSyntaxError {
   const lexed = lineLexer.tokenize(line);
-  if (lexed.errors.length > 0) {
-    const e = lexed.errors[0]!;
-    const rest = line.slice(e.offset);
-    return {
-      offset: e.offset,
-      message: rest.startsWith('"') ? "unterminated quoted string (the line looks cut off)" : `unexpected character '${rest[0]}'`,
-    };
+  if (lexed.errors.length === 0) return lexed.tokens;
+  return lexError(line, lexed.errors[0]!.offset);
+}
+
+/**
+ * Lexes a block of whole lines at once: one tokenize() call per ~64 KB instead
+ * of one per line (each call has a fixed cost in allocations). Newline tokens
+ * separate the lines; `errors` are the offsets where the lexer gave up, in order.
+ */
+export function lexBlock(text: string): { tokens: IToken[]; errors: number[] } {
+  const lexed = lineLexer.tokenize(text);
+  return { tokens: lexed.tokens, errors: lexed.errors.map((e) => e.offset) };
+}
+
+/** The message for a lexer failure at `offset` of `line`. */
+export function lexError(line: string, offset: number): LineSyntaxError {
+  const rest = line.slice(offset);
+  return {
+    offset,
+    message: rest.startsWith('"') ? "unterminated quoted string (the line looks cut off)" : `unexpected character '${rest[0]}'`,
+  };
+}
+
+// The grammar is LL(1) over token types, so whether a line parses, and as what,
+// depends only on the sequence of its token types. A dump repeats a few hundred
+// such sequences over 100k lines; the trie below remembers chevrotain's verdict
+// for each, and chevrotain itself runs once per new sequence (and for every error,
+// so messages come from the grammar).
+interface TrieNode {
+  next: (TrieNode | undefined)[];
+  kind: LineKind | undefined;
+}
+const newNode = (): TrieNode => ({ next: [], kind: undefined });
+let trie = newNode();
+let trieNodes = 0;
+/** Bounds the memory an adversarial input can make the memo take. */
+const MAX_TRIE_NODES = 50_000;
+
+/** What kind of line the tokens form, as the chevrotain line grammar decides. */
+export function classifyLine(tokens: IToken[], line: string): LineKind | LineSyntaxError {
+  let node: TrieNode | undefined = trie;
+  for (let i = 0; i < tokens.length && node; i++) node = node.next[tokens[i]!.tokenTypeIdx];
+  if (node?.kind) return node.kind;
+  lineParser.input = tokens;
+  const kind = lineParser.line();
+  if (lineParser.errors.length > 0) return grammarError(tokens, line);
+  remember(tokens, kind);
+  return kind;
+}
+
+function remember(tokens: IToken[], kind: LineKind) {
+  if (trieNodes + tokens.length > MAX_TRIE_NODES) return;
+  let node = trie;
+  for (const t of tokens) {
+    let n = node.next[t.tokenTypeIdx];
+    if (!n) {
+      n = node.next[t.tokenTypeIdx] = newNode();
+      trieNodes++;
+    }
+    node = n;
   }
-  lineParser.input = lexed.tokens;
-  const node = lineParser.line();
-  if (lineParser.errors.length > 0) {
-    const e = lineParser.errors[0]!;
-    const tok = e.token;
-    const offset = Number.isFinite(tok.startOffset) ? tok.startOffset : line.length;
-    const first = lexed.tokens[0];
-    let message: string;
-    if (first?.tokenType === ChainName) message = "a chain line needs a policy: `:NAME POLICY [packets:bytes]` (use `-` for user chains)";
-    else if (first?.tokenType === Counters || first?.tokenType === Option || first?.tokenType === Word)
-      message = `expected a command such as -A CHAIN, found '${tok.image || first.image}'`;
-    else message = `unexpected '${tok.image || "end of line"}'`;
-    return { offset, message };
-  }
-  return node;
+  node.kind = kind;
+}
+
+/** Forgets the memo (tests use it to check that cached and uncached runs agree). */
+export function resetLineMemo() {
+  trie = newNode();
+  trieNodes = 0;
+}
+
+function grammarError(tokens: IToken[], line: string): LineSyntaxError {
+  const tok = lineParser.errors[0]!.token;
+  const offset = Number.isFinite(tok.startOffset) ? tok.startOffset : line.trimEnd().length;
+  const first = tokens[0];
+  const found = tok.image || "end of line";
+  let message: string;
+  if (first?.tokenType === ChainName) message = "a chain line needs a policy: `:NAME POLICY [packets:bytes]` (use `-` for user chains)";
+  else if (first?.tokenType === TableName || first?.tokenType === Commit) message = `unexpected '${found}' after '${first.image}'`;
+  else if (first?.tokenType === Counters && tokens.length === 1) message = "counters must be followed by a command such as -A CHAIN";
+  else message = `expected a command such as -A CHAIN, found '${found}'`;
+  return { offset, message };
 }
 
 /** The grammar as chevrotain serialises it; grammar/ renders it as a railroad diagram. */
