@@ -6,8 +6,11 @@ import { BUILTIN_CHAINS } from "../syntax/ast.js";
 import { findMatch, findTarget } from "../extensions/index.js";
 import type { Extension } from "../extensions/types.js";
 
-/** iptables-save (nf_tables) prints tables in this order. */
-export const TABLE_ORDER = ["raw", "mangle", "filter", "nat", "security"];
+/**
+ * iptables-save (nf_tables) prints tables in this fixed order (its table
+ * registry: mangle, security, raw, filter, nat), whatever order they were loaded in.
+ */
+export const TABLE_ORDER = ["mangle", "security", "raw", "filter", "nat"];
 
 const NO_QUOTE = /^[_\-0-9a-zA-Z]+$/;
 
@@ -28,11 +31,15 @@ export function orderedTables(dump: Dump): Table[] {
   return [...dump.tables.values()].sort((a, b) => TABLE_ORDER.indexOf(a.name) - TABLE_ORDER.indexOf(b.name));
 }
 
-/** Built-in chains in hook order, then user chains sorted by name (byte order, as the kernel lists them). */
+/**
+ * Built-in chains in hook order, then user chains sorted by name (byte order, as
+ * the kernel lists them). A table that exists has all its built-in chains, so a
+ * missing one is printed with policy ACCEPT, as iptables-save does.
+ */
 export function orderedChains(table: Table): Chain[] {
   const builtins = BUILTIN_CHAINS.get(table.name) ?? [];
   const chains = [...table.chains.values()];
-  const b = builtins.map((n) => table.chains.get(n)).filter((c): c is Chain => !!c);
+  const b = builtins.map((n): Chain => table.chains.get(n) ?? { name: n, builtin: true, policy: "ACCEPT", rules: [] });
   const u = chains.filter((c) => !c.builtin).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return [...b, ...u];
 }
@@ -40,6 +47,8 @@ export function orderedChains(table: Table): Chain[] {
 export function printDump(dump: Dump, opts: SaveOptions = {}): string {
   const out: string[] = [];
   for (const table of orderedTables(dump)) {
+    // `*filter` + `COMMIT` with nothing in between creates no table in nf_tables
+    if (table.chains.size === 0) continue;
     if (opts.header) out.push(opts.header);
     out.push(`*${table.name}`);
     const chains = orderedChains(table);
@@ -83,7 +92,6 @@ export function printRuleBody(r: Rule, family: Family): string {
 export function printMatch(m: MatchCall, family: Family): string {
   const ext = m.known ? findMatch(m.name, family) : undefined;
   const words = ext ? extWords(ext, m, family) : verbatim(m.options);
-  if (ext && words.length === 0 && ext.save) return ""; // the module prints nothing (e.g. tcp with full port ranges)
   return ` -m ${m.name}${words.length ? " " + words.join(" ") : ""}`;
 }
 
@@ -95,18 +103,24 @@ export function printTarget(t: TargetCall, family: Family): string {
 
 function extWords(ext: Extension, call: MatchCall | TargetCall, family: Family): string[] {
   if (ext.save) return ext.save(call, family);
+  if (ext.ordered) return orderedSave(ext, call.options);
   return defaultSave(ext, call.options);
+}
+
+function optionWords(o: OptionValue, quote: boolean | undefined): string[] {
+  return [...(o.neg ? ["!"] : []), o.name, ...o.args.map((a) => (quote ? saveString(a) : a))];
+}
+
+/** Options as the AST orders them (the module's normalize put them in print order). */
+function orderedSave(ext: Extension, options: readonly OptionValue[]): string[] {
+  return options.flatMap((o) => optionWords(o, ext.options.find((s) => s.name === o.name)?.quote));
 }
 
 /** Options in the module's spec order (the order iptables-save uses). */
 export function defaultSave(ext: Extension, options: readonly OptionValue[]): string[] {
   const words: string[] = [];
   for (const spec of ext.options) {
-    for (const o of options) {
-      if (o.name !== spec.name) continue;
-      if (o.neg) words.push("!");
-      words.push(o.name, ...o.args.map((a) => (spec.quote ? saveString(a) : a)));
-    }
+    for (const o of options) if (o.name === spec.name) words.push(...optionWords(o, spec.quote));
   }
   return words;
 }

@@ -14,11 +14,32 @@ export interface ExtOptionSpec extends OptionSpec {
 
 export interface XlateContext {
   family: Family;
+  /** Family of the nft table the rule goes to: `inet` needs `ip`/`ip6` qualifiers in some statements. */
+  nftFamily: "ip" | "ip6" | "inet";
   rule: Rule;
+  /** Attaches a comment to the nft rule (nft keeps one per rule; several are joined). */
+  comment(text: string): void;
+  /** Declares a named set the expression looks up (ipset, connlimit); returns the name to use. */
+  declareSet(set: NftSetDecl): string;
 }
 
-/** An nft expression, or why the call cannot be translated exactly. */
-export type XlateResult = { nft: string } | { untranslatable: string };
+export interface NftSetDecl {
+  /** Wanted name; the printer may rename to avoid a clash. */
+  name: string;
+  /** nft type, e.g. `ipv4_addr` or `ipv4_addr . inet_service`. */
+  type: string;
+  flags?: readonly string[];
+  comment?: string;
+  /** Same name and type are one set (an ipset used by many rules); otherwise each call gets its own. */
+  shared?: boolean;
+}
+
+/**
+ * An nft expression; or several that are pairwise disjoint, one nft rule each
+ * (their union is the call: e.g. ctstate states OR'ed with the DNAT status bit);
+ * or why the call cannot be translated exactly. `lossy` marks an approximation.
+ */
+export type XlateResult = { nft: string; lossy?: string } | { anyOf: readonly string[] } | { untranslatable: string };
 
 export interface Extension extends ModuleSpec {
   options: readonly ExtOptionSpec[];
@@ -27,6 +48,11 @@ export interface Extension extends ModuleSpec {
    * Defaults to the options in spec order (which is the order iptables-save uses).
    */
   save?: (call: MatchCall | TargetCall, family: Family) => string[];
+  /**
+   * Options keep the order `normalize` gives them instead of being sorted into
+   * spec order (policy's `--next`-separated elements).
+   */
+  ordered?: boolean;
   /** The nft translation of this call. */
   xlate?: (call: MatchCall | TargetCall, ctx: XlateContext) => XlateResult;
   /**
