@@ -9,6 +9,7 @@ import { registerParse } from "./commands/parse.js";
 import { registerLint } from "./commands/lint.js";
 import { registerRules } from "./commands/rules.js";
 import { registerExplain } from "./commands/explain.js";
+import { registerConvert } from "./commands/convert.js";
 import { registerTrace } from "./commands/trace.js";
 
 declare const DOCKWALL_VERSION: string;
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerLint(program);
   registerRules(program);
   registerExplain(program);
+  registerConvert(program);
   registerTrace(program);
 
   return program;

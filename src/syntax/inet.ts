@@ -78,7 +78,8 @@ export function formatIPv6(v: bigint): string {
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
   // glibc prints IPv4-mapped and IPv4-compatible addresses with a dotted tail.
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || (g[5] === 0 && (g[6]! !== 0 || g[7]! > 1)))) {
+  // (inet_ntop: only when the leading zero run is exactly six words, or five then ffff: ::2d01 stays hex)
+  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || (g[5] === 0 && g[6]! !== 0))) {
     return (g[5] === 0xffff ? "::ffff:" : "::") + formatIPv4(v & 0xffffffffn);
   }
   let bestStart = -1, bestLen = 0;

@@ -3,6 +3,7 @@
 import type { Family } from "../../syntax/ast.js";
 import type { Extension } from "../types.js";
 import { exclusive, requireOne, uint } from "../values.js";
+import * as xl from "../nft-text.js";
 
 export function hopCountMatch(name: string, prefix: string, family: Family): Extension {
   const names = [`--${prefix}-eq`, `--${prefix}-lt`, `--${prefix}-gt`];
@@ -12,6 +13,7 @@ export function hopCountMatch(name: string, prefix: string, family: Family): Ext
     family,
     options: names.map((n, i) => ({ name: n, arity: 1, negatable: i === 0, ...uint(255) })),
     checkCall: (options) => requireOne(options, names) ?? exclusive(options, names),
+    xlate: (call) => xl.join(xl.cmpTests(family === "ipv4" ? "ip ttl" : "ip6 hoplimit", call, prefix)),
   };
 }
 

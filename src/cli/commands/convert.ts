@@ -1,0 +1,82 @@
+// `dockwall convert`: a whole iptables-save dump as an `nft -f` script. A rule
+// that cannot be written exactly is never left out in silence: without
+// --allow-lossy the command writes nothing and exits 3; with it, the script
+// marks each such rule and stderr still lists them.
+import { Option, type Command } from "commander";
+import { parse } from "../../extensions/index.js";
+import { convertDump, type NftFamily } from "../../emit/nft.js";
+import { dockerPlan } from "../../emit/nft-docker.js";
+import { isNftName } from "../../emit/nft-names.js";
+import { formatDiagnostic } from "../../report/diagnostics.js";
+import type { Family } from "../../syntax/ast.js";
+import { readInput, UsageError, warnAll } from "../io.js";
+
+export const EXIT_LOSSY = 3;
+
+interface ConvertCliOptions {
+  family?: NftFamily;
+  tablePrefix?: string;
+  allowLossy?: boolean;
+  docker?: boolean;
+}
+
+export function registerConvert(program: Command) {
+  program
+    .command("convert")
+    .description("Translate an iptables-save / ip6tables-save dump into an nft -f script, never silently lossy")
+    .argument("[file]", "the dump; '-' or nothing reads standard input")
+    .addOption(new Option("--family <family>", "nft table family (ip and ip6 also set how the dump is read; default: detected)").choices(["ip", "ip6", "inet"]))
+    .option("--table-prefix <prefix>", "prefix for the nft table names, e.g. 'dw-' gives 'table ip dw-filter'")
+    .option("--allow-lossy", "write the script even when some rules cannot be translated exactly (they are marked in it and listed on stderr)")
+    .option("--docker", "leave out what Docker owns (its chains, jumps, MASQUERADEs, raw drops); turn DOCKER-USER into a forward-hook chain")
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 written; 2 bad input; 3 some rules cannot be translated exactly
+(nothing written unless --allow-lossy).
+
+Examples:
+  iptables-save | dockwall convert > rules.nft && nft -c -f rules.nft
+  dockwall convert rules.v4 --table-prefix dw- --docker
+  ip6tables-save | dockwall convert --family inet`,
+    )
+    .action((file: string | undefined, o: ConvertCliOptions) => {
+      const prefix = o.tablePrefix ?? "";
+      if (prefix && !isNftName(`${prefix}filter`)) {
+        throw new UsageError(`--table-prefix '${prefix}': nft table names are letters, digits, '_', '-', '.' and '/', starting with a letter or '_'`);
+      }
+      const input = readInput(file);
+      const family: Family | undefined = o.family === "ip" ? "ipv4" : o.family === "ip6" ? "ipv6" : undefined;
+      const dump = parse(input.text, { file: input.name, ...(family ? { family } : {}) });
+      warnAll(input.name, input.text, dump.warnings);
+      const header = [
+        `dockwall convert of ${input.name}${dump.header ? ` (${dump.header.tool} v${dump.header.version}${dump.header.backend ? `, ${dump.header.backend}` : ""})` : ""}${o.docker ? ", without Docker's own rules" : ""}`,
+        "Check with 'nft -c -f FILE', load with 'nft -f FILE'. Loading twice adds every rule twice.",
+      ];
+      const result = convertDump(dump, {
+        ...(o.family ? { family: o.family } : {}),
+        tablePrefix: prefix,
+        header,
+        ...(o.docker ? { plan: dockerPlan(dump) } : {}),
+      });
+      const lossy = result.problems.length > 0 && !o.allowLossy;
+      const err: string[] = [];
+      for (const p of result.problems) {
+        const what = p.kind === "untranslatable" ? "cannot be translated to nft exactly" : "translates only approximately";
+        err.push(formatDiagnostic(input.name, input.text, { severity: lossy ? "error" : "warning", message: `this rule ${what}: ${p.reason}`, span: p.span, code: `convert-${p.kind}` }));
+      }
+      for (const n of result.notes) {
+        err.push(n.span ? formatDiagnostic(input.name, input.text, { severity: "warning", message: n.message, span: n.span, code: n.code }) : `dockwall: warning: ${n.message}`);
+      }
+      if (lossy) {
+        const n = result.problems.length;
+        err.push(`dockwall: ${n} rule${n === 1 ? "" : "s"} cannot be translated exactly; nothing written (--allow-lossy writes the script with ${n === 1 ? "it" : "them"} marked)`);
+      }
+      if (err.length) process.stderr.write(err.join("\n") + "\n");
+      if (lossy) {
+        process.exitCode = EXIT_LOSSY;
+        return;
+      }
+      process.stdout.write(result.text);
+    });
+}
