@@ -166,7 +166,18 @@ const V6 = (s: string) => parseAddr(s, "ipv6")!;
  * restricts LOCAL and subnet-BROADCAST to that device (--limit-iface-*), as
  * __inet_dev_addr_type does; `dev === null` means "a device with no addresses".
  */
+const typeCache = new WeakMap<HostModel, Map<string, Range[]>>();
+
 export function addrTypeRanges(model: HostModel, type: AddrType, dev?: string | null): Range[] {
+  let m = typeCache.get(model);
+  if (!m) typeCache.set(model, (m = new Map()));
+  const key = `${type}|${dev === undefined ? "*" : dev === null ? "-" : dev}`;
+  let r = m.get(key);
+  if (!r) m.set(key, (r = computeAddrTypeRanges(model, type, dev)));
+  return r;
+}
+
+function computeAddrTypeRanges(model: HostModel, type: AddrType, dev?: string | null): Range[] {
   const fam = model.family;
   const top = (1n << BigInt(ADDR_BITS[fam])) - 1n;
   const { nets } = hostFacts(model);

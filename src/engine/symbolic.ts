@@ -64,6 +64,7 @@ function pins(sem: RuleSemantics, env: Env): { dst?: bigint; dport?: number } {
 class Walker {
   readonly dd: Dd;
   private readonly compiled = new Map<Rule, Map<string, Tri3>>();
+  private readonly index = new WeakMap<Chain, { byDst: Map<bigint, number[]>; wide: number[] }>();
   steps = 0;
 
   constructor(
@@ -76,9 +77,40 @@ class Walker {
   private compile(sem: RuleSemantics, f: Flow): Tri3 {
     let m = this.compiled.get(sem.rule);
     if (!m) this.compiled.set(sem.rule, (m = new Map()));
-    let r = m.get(f.key);
-    if (!r) m.set(f.key, (r = this.u.compile(sem.match, f.env)));
+    // only the parts of the env the match reads tell compilations apart
+    const key = readKey(sem.match, f.env);
+    let r = m.get(key);
+    if (!r) m.set(key, (r = this.u.compile(sem.match, f.env)));
     return r;
+  }
+
+  /** Rule indices worth trying for a flow, in order: with a NAT-constant destination, rules pinned to another one are skipped. */
+  private order(ch: Chain, f: Flow, start: number): number[] | undefined {
+    if (f.env.dst === undefined || ch.rules.length < 16) return undefined;
+    let ix = this.index.get(ch);
+    if (!ix) {
+      ix = { byDst: new Map(), wide: [] };
+      const fam = this.dump.family;
+      for (let i = 0; i < ch.rules.length; i++) {
+        const p = pins(semantics(ch.rules[i]!, fam), initialEnv());
+        if (p.dst === undefined) ix.wide.push(i);
+        else {
+          const l = ix.byDst.get(p.dst);
+          if (l) l.push(i);
+          else ix.byDst.set(p.dst, [i]);
+        }
+      }
+      this.index.set(ch, ix);
+    }
+    const a = ix.byDst.get(f.env.dst) ?? [];
+    const out: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < ix.wide.length) {
+      const x = j >= ix.wide.length || (i < a.length && a[i]! < ix.wide[j]!) ? a[i++]! : ix.wide[j++]!;
+      if (x >= start) out.push(x);
+    }
+    return out;
   }
 
   with(f: Flow, set: number, env: Env = f.env, step?: PathStep): Flow {
@@ -114,7 +146,10 @@ class Walker {
         if (a && b) return a.length <= b.length ? a : b;
         return a ?? b ?? gone.map((_, i) => i);
       };
-      for (let i = idx; i < ch.rules.length; i++) {
+      const order = this.order(ch, f, idx);
+      const n = order ? order.length : ch.rules.length - idx;
+      for (let k = 0; k < n; k++) {
+        const i = order ? order[k]! : idx + k;
         if (++this.steps > MAX_STEPS * 20) throw new Error("symbolic walk did not end: the chains loop");
         const rule = ch.rules[i]!;
         const sem = semantics(rule, fam);
@@ -206,6 +241,76 @@ class Walker {
     }
     return { go: merge(this.dd, go), ended };
   }
+}
+
+const readsCache = new WeakMap<object, Set<string>>();
+
+/** The env fields a constraint's compilation depends on. */
+function reads(c: RuleSemantics["match"]): Set<string> {
+  let r = readsCache.get(c);
+  if (r) return r;
+  r = new Set<string>();
+  const out = r;
+  const ct = () => ["preCt", "untracked", "asNew"].forEach((x) => out.add(x));
+  const walk = (x: RuleSemantics["match"]) => {
+    switch (x.k) {
+      case "and":
+      case "or":
+        x.cs.forEach(walk);
+        break;
+      case "not":
+        walk(x.c);
+        break;
+      case "addr":
+        if (x.field.startsWith("ct")) ct();
+        if (x.field === "src" || x.field === "ctrepldst") out.add("src");
+        if (x.field === "dst" || x.field === "ctreplsrc") out.add("dst");
+        break;
+      case "num":
+        if (x.field.startsWith("ct")) ct();
+        if (x.field === "sport" || x.field === "ctrepldport") out.add("sport");
+        if (x.field === "dport" || x.field === "ctreplsport") out.add("dport");
+        break;
+      case "bits":
+        ct();
+        out.add(x.field === "ctstatus" ? "nat" : x.field === "mark" ? "mark" : x.field === "ctmark" ? "ctmark" : "none");
+        break;
+      case "iface":
+        out.add(x.dir === "out" ? "oif" : "iif");
+        break;
+      case "ctstate":
+      case "ctdir":
+        ct();
+        break;
+      case "addrtype":
+        out.add(x.side);
+        out.add("oif");
+        out.add("iif");
+        break;
+    }
+  };
+  walk(c);
+  readsCache.set(c, r);
+  return r;
+}
+
+function readKey(c: RuleSemantics["match"], e: Env): string {
+  let k = "";
+  for (const f of reads(c)) {
+    switch (f) {
+      case "src": k += `s${e.src ?? ""}|`; break;
+      case "dst": k += `d${e.dst ?? ""}|`; break;
+      case "sport": k += `p${e.sport ?? ""}|`; break;
+      case "dport": k += `q${e.dport ?? ""}|`; break;
+      case "oif": k += `o${e.oif ?? ""}|`; break;
+      case "iif": k += `i${e.iifOverride ?? ""}|`; break;
+      case "mark": k += `m${e.mark.ref},${e.mark.c}|`; break;
+      case "ctmark": k += `c${e.ctmark.ref},${e.ctmark.c}|`; break;
+      case "nat": k += `n${+e.dnat}${+e.snat}|`; break;
+      case "preCt": case "untracked": case "asNew": k += `${f[0]}${+e[f]}|`; break;
+    }
+  }
+  return k;
 }
 
 /** Flows with the same env and path are one flow. */

@@ -1,0 +1,119 @@
+// The set algebra against brute-force enumeration on small domains: every
+// operation, membership, counting, witnesses and canonical form.
+import { describe, expect, it } from "vitest";
+import { rng } from "./rng.js";
+import { Dd, EMPTY, FULL } from "../../src/engine/sets.js";
+import { SymUniverse } from "../../src/engine/universe.js";
+import { inferHost } from "../../src/engine/host.js";
+import { parse } from "../../src/extensions/index.js";
+import { parseAddr } from "../../src/syntax/inet.js";
+
+const LEVELS = [
+  { name: "a", max: 3 },
+  { name: "b", max: 5 },
+  { name: "c", max: 2 },
+];
+
+
+const ALL: number[][] = [];
+for (let a = 0; a <= 3; a++) for (let b = 0; b <= 5; b++) for (let c = 0; c <= 2; c++) ALL.push([a, b, c]);
+const key = (v: number[]) => v.join(",");
+
+/** A random set built from boxes, with its brute-force member list. */
+function randomSet(dd: Dd, r: () => number): { node: number; members: Set<string> } {
+  let node = EMPTY;
+  const members = new Set<string>();
+  const boxes = 1 + Math.floor(r() * 4);
+  for (let i = 0; i < boxes; i++) {
+    const rs = LEVELS.map((l) => {
+      const lo = Math.floor(r() * (l.max + 1));
+      const hi = lo + Math.floor(r() * (l.max + 1 - lo));
+      return [lo, hi] as const;
+    });
+    let box = FULL;
+    for (let l = LEVELS.length - 1; l >= 0; l--) box = dd.and(box, dd.range(l, [rs[l]!]));
+    node = dd.or(node, box);
+    for (const v of ALL) if (v.every((x, l) => x >= rs[l]![0] && x <= rs[l]![1])) members.add(key(v));
+  }
+  return { node, members };
+}
+
+function enumerate(dd: Dd, n: number): Set<string> {
+  return new Set(ALL.filter((v) => dd.contains(n, v)).map(key));
+}
+
+describe("interval decision diagrams", () => {
+  it("union, intersection, difference and complement equal brute force (500 random pairs)", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(7);
+    for (let i = 0; i < 500; i++) {
+      const x = randomSet(dd, r);
+      const y = randomSet(dd, r);
+      expect(enumerate(dd, x.node)).toEqual(x.members);
+      const union = new Set([...x.members, ...y.members]);
+      const inter = new Set([...x.members].filter((m) => y.members.has(m)));
+      const diff = new Set([...x.members].filter((m) => !y.members.has(m)));
+      const comp = new Set(ALL.map(key).filter((m) => !x.members.has(m)));
+      expect(enumerate(dd, dd.or(x.node, y.node))).toEqual(union);
+      expect(enumerate(dd, dd.and(x.node, y.node))).toEqual(inter);
+      expect(enumerate(dd, dd.diff(x.node, y.node))).toEqual(diff);
+      expect(enumerate(dd, dd.not(x.node))).toEqual(comp);
+      expect(dd.count(dd.or(x.node, y.node))).toBe(BigInt(union.size));
+      expect(dd.count(dd.diff(x.node, y.node))).toBe(BigInt(diff.size));
+      // canonical: the same set is the same node, whichever way it was built
+      expect(dd.or(x.node, y.node)).toBe(dd.or(dd.diff(x.node, y.node), y.node));
+      expect(dd.and(x.node, y.node) === EMPTY).toBe(inter.size === 0);
+      const w = dd.witness(dd.and(x.node, y.node), () => 1);
+      if (inter.size === 0) expect(w).toBeUndefined();
+      else expect(inter.has(key(w!))).toBe(true);
+    }
+  });
+
+  it("orAll of many sets equals folding or", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(11);
+    const sets = Array.from({ length: 40 }, () => randomSet(dd, r).node);
+    expect(dd.orAll(sets)).toBe(sets.reduce((a, b) => dd.or(a, b), EMPTY));
+  });
+
+  it("witness prefers the requested value when allowed", () => {
+    const dd = new Dd(LEVELS);
+    const s = dd.and(dd.range(0, [[1, 2]]), dd.range(1, [[0, 0], [4, 5]]));
+    expect(dd.witness(s, (l) => [2, 3, 1][l]!)).toEqual([2, 4, 1]);
+  });
+});
+
+describe("address sets over 32-bit chunks", () => {
+  const v6 = parse("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s fd00::/8 -j ACCEPT\nCOMMIT\n", { family: "ipv6" });
+  const u = new SymUniverse("ipv6", inferHost(v6), [v6]);
+  const r = rng(3);
+  const rand128 = () => {
+    let v = 0n;
+    for (let i = 0; i < 4; i++) v = (v << 32n) | BigInt(Math.floor(r() * 4) === 0 ? 0xffffffff : Math.floor(r() * 4) === 0 ? 0 : Math.floor(r() * 2 ** 32));
+    return v;
+  };
+  const values = (a: bigint) => {
+    const v = new Array(u.dd.levels.length).fill(0);
+    for (let i = 0; i < 4; i++) v[u.L.dst + i] = Number((a >> BigInt(32 * (3 - i))) & 0xffffffffn);
+    return v;
+  };
+  it("an IPv6 range holds exactly the addresses between its ends (random ranges, boundary probes)", () => {
+    for (let i = 0; i < 300; i++) {
+      let lo = rand128();
+      let hi = rand128();
+      if (hi < lo) [lo, hi] = [hi, lo];
+      const n = u.addrSet(u.L.dst, [[lo, hi]]);
+      const top = (1n << 128n) - 1n;
+      for (const a of [lo, hi, lo - 1n, hi + 1n, (lo + hi) / 2n, rand128()]) {
+        if (a < 0n || a > top) continue;
+        expect(u.dd.contains(n, values(a)), `${lo}..${hi} contains ${a}`).toBe(a >= lo && a <= hi);
+      }
+    }
+  });
+  it("a prefix is the CIDR block", () => {
+    const base = parseAddr("2001:db8:1:2::", "ipv6")!;
+    const n = u.addrSet(u.L.dst, [[base, base + (1n << 64n) - 1n]]);
+    expect(u.dd.contains(n, values(parseAddr("2001:db8:1:2:ffff::1", "ipv6")!))).toBe(true);
+    expect(u.dd.contains(n, values(parseAddr("2001:db8:1:3::", "ipv6")!))).toBe(false);
+  });
+});
