@@ -165,7 +165,10 @@ const xlateConntrack: xl.XlateFn = (call, ctx) => {
   }
   for (const [opt, key] of [["--ctorigsrcport", "original proto-src"], ["--ctorigdstport", "original proto-dst"], ["--ctreplsrcport", "reply proto-src"], ["--ctrepldstport", "reply proto-dst"]] as const) {
     const o = xl.get(call, opt);
-    if (o) after.push(`ct ${key} ${xl.neq(o.neg)}${xl.colonRange(o.args[0]!)}`);
+    if (!o) continue;
+    // nft types proto-src/proto-dst by the tuple's protocol, so it needs --ctproto
+    if (!proto || proto.neg) return xl.untranslatable(`${opt} without --ctproto: nft needs the protocol to read the port`);
+    after.push(`ct ${key} ${xl.neq(o.neg)}${xl.colonRange(o.args[0]!)}`);
   }
   const state = xl.get(call, "--ctstate");
   if (state) return xlateCtState(new Set(state.args[0]!.split(",")), state.neg, before, after);

@@ -38,12 +38,9 @@ const xlateTosTarget: xl.XlateFn = (call, ctx) => {
   const key = `${xl.ipKw(ctx.family)} dscp`;
   const hv = v >> 2;
   const hm = (mk >> 2) & 0x3f;
-  let nft: string;
-  if (hm === 0x3f) nft = `${key} set ${hex2(hv)}`;
-  else if (hv === 0) nft = `${key} set ${key} and ${hex2(~hm & 0x3f)}`;
-  else if (hm === 0) nft = `${key} set ${key} xor ${hex2(hv)}`;
-  else if (hm === hv) nft = `${key} set ${key} or ${hex2(hv)}`;
-  else nft = `${key} set ${key} and ${hex2(~hm & 0x3f)} xor ${hex2(hv)}`;
+  // nft 1.0.x cannot derive a new DSCP from the old one (`ip dscp set ip dscp and ...` fails to load)
+  if (hm !== 0x3f) return xl.untranslatable("TOS changes only some DSCP bits; nft 1.0.x can only set the whole DSCP");
+  const nft = `${key} set ${hex2(hv)}`;
   // TOS rewrites the whole byte; nft's dscp statement leaves the two ECN bits
   if (((v | mk) & 3) !== 0) return { nft, lossy: "TOS also changes the ECN bits, which this dscp statement leaves alone" };
   return { nft };

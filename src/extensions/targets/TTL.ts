@@ -12,6 +12,11 @@ export function hopCountTarget(name: string, prefix: string, family: Family): Ex
     family,
     options: names.map((n) => ({ name: n, arity: 1, ...uint(255) })),
     checkCall: (options) => requireOne(options, names) ?? exclusive(options, names),
+    xlate: (call) => {
+      const set = call.options.find((o) => o.name === `--${prefix}-set`);
+      if (!set) return { untranslatable: `nft can only set the ${family === "ipv4" ? "TTL" : "hop limit"}, not add to or subtract from it` };
+      return { nft: `${family === "ipv4" ? "ip ttl" : "ip6 hoplimit"} set ${set.args[0]}` };
+    },
   };
 }
 

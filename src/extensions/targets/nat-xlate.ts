@@ -26,9 +26,10 @@ export function natRangeText(text: string, family: Family): string | { error: st
   if (typeof r === "string") return { error: r };
   let addr = "";
   if (r.minAddr !== undefined) {
-    addr = formatAddr(r.minAddr, family);
-    if (r.maxAddr !== undefined && r.maxAddr !== r.minAddr) addr += `-${formatAddr(r.maxAddr, family)}`;
-    if (family === "ipv6" && r.minPort !== undefined) addr = `[${addr}]`;
+    // IPv6 with a port: each end bracketed (`[a]-[b]:p`); nft 1.0.x cannot read `[a-b]:p`
+    const br = (a: bigint) => (family === "ipv6" && r.minPort !== undefined ? `[${formatAddr(a, family)}]` : formatAddr(a, family));
+    addr = br(r.minAddr);
+    if (r.maxAddr !== undefined && r.maxAddr !== r.minAddr) addr += `-${br(r.maxAddr)}`;
   }
   const port = r.minPort === undefined ? "" : `:${nftRange(r.minPort, r.maxPort ?? r.minPort)}`;
   return addr + port;
