@@ -11,6 +11,7 @@ import { registerRules } from "./commands/rules.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerTrace } from "./commands/trace.js";
+import { registerFix } from "./commands/fix.js";
 
 declare const DOCKWALL_VERSION: string;
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerConvert(program);
   registerTrace(program);
+  registerFix(program);
 
   return program;
 }
