@@ -14,7 +14,8 @@ import { FIX_BUILDERS, fixFindings, proofHost, STRATEGIES, verifyTogether, type 
 import { printDump } from "../../emit/save.js";
 import { unifiedDiff } from "../../emit/diff.js";
 import { fixNft, fixScript, toFix } from "../../emit/script.js";
-import { readInput, UsageError, warnAll } from "../io.js";
+import { readInput, UsageError } from "../io.js";
+import { formatDiagnostic } from "../../report/diagnostics.js";
 
 export const FIX_FORMATS = ["save", "diff", "script", "nft"] as const;
 type FixFormat = (typeof FIX_FORMATS)[number];
@@ -79,73 +80,85 @@ Examples:
   dockwall fix rules.v4 --format save > rules.fixed  the whole patched dump`,
     )
     .action((file: string | undefined, o: FixCliOptions) => {
-      const format = o.format;
-      const strategy = o.strategy ?? (format === "nft" ? "nft" : undefined);
-      if (format === "nft" && strategy !== "nft") throw new UsageError(`--format nft prints the nft strategy; --strategy ${strategy} prints with --format save, diff or script`);
-      if (format !== "nft" && strategy === "nft") throw new UsageError("--strategy nft prints with --format nft");
-      const ids = new Set<string>();
-      for (const r of o.rule) {
-        const id = RULE_IDS.get(r) ?? RULE_IDS.get(r.toUpperCase()) ?? (FIX_BUILDERS.has(r.toUpperCase()) ? r.toUpperCase() : undefined);
-        if (!id) throw new UsageError(`--rule ${r}: no such rule (see dockwall rules)`);
-        if (!FIX_BUILDERS.has(id)) throw new UsageError(`--rule ${r}: ${id} has no mechanical fix (see dockwall explain ${id})`);
-        ids.add(id);
-      }
-      const input = readInput(file);
-      const dump: Dump = parse(input.text, { file: input.name });
-      warnAll(input.name, input.text, dump.warnings);
-      const host = hostOptions(o);
-      setHostOptions(host);
-      let found;
-      try {
-        const result = lint([{ dump }], { rules: RULES.filter((r) => FIX_BUILDERS.has(r.meta.id)) });
-        const wanted = result.findings.filter((f) => FIX_BUILDERS.has(f.id) && (ids.size === 0 || ids.has(f.id)));
-        found = { all: result.findings.length, fixes: fixFindings(dump, wanted, host) };
-      } catch (e) {
-        if (e instanceof EngineInputError) throw new UsageError(e.message);
-        throw e;
-      }
-      const where = (f: { location: { file: string; line: number }; id: string }) => `${f.location.file}:${f.location.line}: ${f.id}`;
-      const problems: string[] = [];
-      const picked: FixPlan[] = [];
-      const notes: string[] = [];
-      for (const ff of found.fixes) {
-        const candidates = ff.fixes.filter((v) => (strategy ? v.plan.strategy === strategy : v.plan.strategy !== "nft"));
-        const ok = candidates.find((v) => v.status === "verified");
-        if (ok) {
-          picked.push(ok.plan);
-          notes.push(`${where(ff.finding)}: ${ok.plan.name} (verified)`);
-          continue;
-        }
-        const why = ff.none ?? (candidates.map((v) => `${v.plan.name}: ${v.detail}`).join("; ") || `no fix with strategy ${strategy} (there are: ${[...new Set(ff.fixes.map((v) => v.plan.strategy))].join(", ") || "none"})`);
-        problems.push(`${where(ff.finding)}: no verified fix${strategy ? ` with strategy ${strategy}` : ""}: ${why}`);
-      }
-      if (problems.length) {
-        for (const p of problems) process.stderr.write(`dockwall: error: ${p}\n`);
-        process.exitCode = EXIT_NO_FIX;
-        return;
-      }
-      const seen = new Set<string>();
-      const plans = picked.filter((p) => {
-        const k = plansKey(p);
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      });
-      const together = verifyTogether(dump, plans, proofHost(dump, host));
-      if (together.status !== "verified") {
-        process.stderr.write(`dockwall: error: the fixes do not hold together: ${together.detail}\n`);
-        process.exitCode = EXIT_NO_FIX;
-        return;
-      }
-      const original = printDump(dump);
-      let out = "";
-      if (format === "save") out = printDump(together.patched);
-      else if (plans.length === 0) out = "";
-      else if (format === "diff") out = unifiedDiff(`a/${input.name}`, `b/${input.name}`, original, printDump(together.patched));
-      else if (format === "script") out = fixScript(plans, dump.family, input.name);
-      else out = fixNft(plans, dump.family, input.name);
-      if (found.fixes.length === 0) process.stderr.write(`dockwall: nothing to fix in ${input.name}${found.all ? ` (${found.all} finding(s) without a mechanical fix: see dockwall lint)` : ""}\n`);
-      else for (const n of notes) process.stderr.write(`dockwall: ${n}\n`);
-      process.stdout.write(out);
+      const r = runFix(readInput(file), o);
+      for (const w of r.stderr) process.stderr.write(w);
+      process.stdout.write(r.stdout);
+      process.exitCode = r.exit;
     });
+}
+
+export interface FixRun {
+  stdout: string;
+  stderr: string[];
+  exit: number;
+}
+
+/** The whole of `dockwall fix` but the reading and writing: everything is computed before anything is written. */
+export function runFix(input: { name: string; text: string }, o: Omit<FixCliOptions, "format"> & { format: FixFormat }): FixRun {
+  const stderr: string[] = [];
+  const format = o.format;
+  const strategy = o.strategy ?? (format === "nft" ? "nft" : undefined);
+  if (format === "nft" && strategy !== "nft") throw new UsageError(`--format nft prints the nft strategy; --strategy ${strategy} prints with --format save, diff or script`);
+  if (format !== "nft" && strategy === "nft") throw new UsageError("--strategy nft prints with --format nft");
+  const ids = new Set<string>();
+  for (const r of o.rule) {
+    const id = RULE_IDS.get(r) ?? RULE_IDS.get(r.toUpperCase()) ?? (FIX_BUILDERS.has(r.toUpperCase()) ? r.toUpperCase() : undefined);
+    if (!id) throw new UsageError(`--rule ${r}: no such rule (see dockwall rules)`);
+    if (!FIX_BUILDERS.has(id)) throw new UsageError(`--rule ${r}: ${id} has no mechanical fix (see dockwall explain ${id})`);
+    ids.add(id);
+  }
+  const dump: Dump = parse(input.text, { file: input.name });
+  for (const w of dump.warnings) stderr.push(formatDiagnostic(input.name, input.text, w) + "\n");
+  const host = hostOptions(o);
+  setHostOptions(host);
+  let found;
+  try {
+    const result = lint([{ dump }], { rules: RULES.filter((r) => FIX_BUILDERS.has(r.meta.id)) });
+    const wanted = result.findings.filter((f) => FIX_BUILDERS.has(f.id) && (ids.size === 0 || ids.has(f.id)));
+    found = { all: result.findings.length, fixes: fixFindings(dump, wanted, host) };
+  } catch (e) {
+    if (e instanceof EngineInputError) throw new UsageError(e.message);
+    throw e;
+  }
+  const where = (f: { location: { file: string; line: number }; id: string }) => `${f.location.file}:${f.location.line}: ${f.id}`;
+  const problems: string[] = [];
+  const picked: FixPlan[] = [];
+  const notes: string[] = [];
+  for (const ff of found.fixes) {
+    const candidates = ff.fixes.filter((v) => (strategy ? v.plan.strategy === strategy : v.plan.strategy !== "nft"));
+    const ok = candidates.find((v) => v.status === "verified");
+    if (ok) {
+      picked.push(ok.plan);
+      notes.push(`${where(ff.finding)}: ${ok.plan.name} (verified)`);
+      continue;
+    }
+    const why = ff.none ?? (candidates.map((v) => `${v.plan.name}: ${v.detail}`).join("; ") || `no fix with strategy ${strategy} (there are: ${[...new Set(ff.fixes.map((v) => v.plan.strategy))].join(", ") || "none"})`);
+    problems.push(`${where(ff.finding)}: no verified fix${strategy ? ` with strategy ${strategy}` : ""}: ${why}`);
+  }
+  if (problems.length) {
+    for (const p of problems) stderr.push(`dockwall: error: ${p}\n`);
+    return { stdout: "", stderr, exit: EXIT_NO_FIX };
+  }
+  const seen = new Set<string>();
+  const plans = picked.filter((p) => {
+    const k = plansKey(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const together = verifyTogether(dump, plans, proofHost(dump, host));
+  if (together.status !== "verified") {
+    stderr.push(`dockwall: error: the fixes do not hold together: ${together.detail}\n`);
+    return { stdout: "", stderr, exit: EXIT_NO_FIX };
+  }
+  const original = printDump(dump);
+  let out = "";
+  if (format === "save") out = printDump(together.patched);
+  else if (plans.length === 0) out = "";
+  else if (format === "diff") out = unifiedDiff(`a/${input.name}`, `b/${input.name}`, original, printDump(together.patched));
+  else if (format === "script") out = fixScript(plans, dump.family, input.name);
+  else out = fixNft(plans, dump.family, input.name);
+  if (found.fixes.length === 0) stderr.push(`dockwall: nothing to fix in ${input.name}${found.all ? ` (${found.all} finding(s) without a mechanical fix: see dockwall lint)` : ""}\n`);
+  else for (const n of notes) stderr.push(`dockwall: ${n}\n`);
+  return { stdout: out, stderr, exit: 0 };
 }
