@@ -12,6 +12,7 @@ import { RULE_IDS, RULES } from "../../lint/registry.js";
 import { failing, lint, type LintTarget } from "../../lint/run.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.js";
 import { readInput, UsageError, warnAll } from "../io.js";
+import { attachFixes } from "./fix.js";
 
 declare const DOCKWALL_VERSION: string;
 const VERSION = typeof DOCKWALL_VERSION === "string" ? DOCKWALL_VERSION : "dev";
@@ -146,6 +147,7 @@ Examples:
       }
       const targets = o.live ? await liveTargets() : fileTargets(files, o.ip6);
       const result = lint(targets, { config: cfg });
+      attachFixes(result, targets);
       let baselined;
       if (baseline) {
         const split = applyBaseline(result.findings, baseline);

@@ -313,13 +313,13 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
           table: "filter",
           chain: "DOCKER-USER",
           index: 0,
-          scope: `${ifaceText(ifaceOf(s))} ${target} -p ${s.proto} -m conntrack --ctstate DNAT ${s.dst ? dstText(s.dst, "--ctorigdst") : ""} --ctorigdstport ${s.ctPort} --ctdir ORIGINAL`,
+          scope: `${ifaceText(ifaceOf(s))} ${target} -p ${s.proto} -m conntrack --ctstate DNAT --ctproto ${s.proto} ${s.dst ? dstText(s.dst, "--ctorigdst") : ""} --ctorigdstport ${s.ctPort} --ctdir ORIGINAL`,
           block: "DROP",
           blockHere: "DROP",
         };
       },
       description:
-        `Drops, in DOCKER-USER, connections ${owner} sent on from ${what} (matched on conntrack's original destination port, original direction only, so replies are untouched) unless the source is one INPUT accepts (${allowed}). ` +
+        `Drops, in DOCKER-USER, connections to host port ${what} that ${owner} forwards (matched on conntrack's original destination port, original direction only, so replies are untouched) unless the source is one INPUT accepts (${allowed}). ` +
         `DOCKER-USER is where Docker expects user rules and keeps them across dockerd restarts; persist them for reboots.`,
     },
     {
