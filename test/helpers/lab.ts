@@ -21,6 +21,8 @@ import { mapHandles, replay, type Load } from "./lab/rulemap.js";
 import { assemble, firstPackets, parseTraceLine, tupleKey, LAB_TABLE, type KernelPath, type TraceEvent } from "./lab/nftrace.js";
 
 export { LabError } from "./lab/sandbox.js";
+export { verifyInLab, compareLoads, loadAll, type Expectation, type Want, type Verdict } from "./lab/verify.js";
+export { deriveScenario, type Scenario } from "./lab/scenario.js";
 export type { Load } from "./lab/rulemap.js";
 export type { KernelPath, KernelStep, PacketHeader } from "./lab/nftrace.js";
 
@@ -115,6 +117,8 @@ export interface ProbeResult {
   ms: number;
   /** first packet's rule path; only with { trace: true } */
   kernel?: KernelPath | null;
+  /** sent a second time because the first timeout was not explained by the trace */
+  retried?: boolean;
 }
 
 const SPORT_LO = 40000;
@@ -123,9 +127,43 @@ const SPORT_HI = 59999;
 // ------------------------------------------------------------------ the lab
 
 export interface ProbeOptions {
+  /** record each probe's first-packet rule path (nft monitor trace) */
   trace?: boolean;
+  /** per probe; probes run concurrently, so a batch costs about one timeout */
   timeoutMs?: number;
   parallel?: number;
+  /** with trace: send again, with more time, the probes whose result the trace does not explain (default on) */
+  retry?: boolean;
+  /** more ports to answer on besides the probed ones, e.g. DNAT target ports */
+  listen?: { tcp?: number[]; udp?: number[] };
+}
+
+const DEFAULT_TIMEOUT_MS = 500;
+
+export type KernelOutcome = "local" | "forwarded" | "dropped" | "rejected";
+
+/**
+ * What the kernel did with a probe, from its trace: the last verdict (a DROP by a
+ * REJECT rule is "rejected"), and whether INPUT was reached. `consistent` says
+ * whether the probe saw what the trace says (answered by the host for local,
+ * by someone else or nobody for forwarded, nothing for a drop, an error for a reject).
+ */
+export function kernelOutcome(r: ProbeResult): { outcome: KernelOutcome | null; consistent: boolean; why?: string } {
+  const steps = r.kernel?.steps ?? [];
+  const last = steps.at(-1);
+  if (!last) return { outcome: null, consistent: false, why: "no trace for the first packet" };
+  const outcome: KernelOutcome = /^drop/.test(last.verdict)
+    ? /\s-j\s+REJECT\b/.test(` ${last.ruleText ?? ""}`) ? "rejected" : "dropped"
+    : steps.some((s) => s.hook === "input") ? "local" : "forwarded";
+  const res = r.result;
+  // a packet the host's own OUTPUT drops fails the send with EPERM
+  const perm = r.code === "EPERM";
+  const consistent =
+    outcome === "local" ? res === "open" && (!r.answer || r.answer.ns === HOST)
+    : outcome === "forwarded" ? (res === "open" && (!r.answer || r.answer.ns !== HOST)) || res === "timeout" || res === "unreachable"
+    : outcome === "dropped" ? res === "timeout" || perm
+    : res === "refused" || res === "unreachable" || perm;
+  return consistent ? { outcome, consistent } : { outcome, consistent, why: `trace says ${outcome} but the probe got ${res}${r.code ? ` (${r.code})` : ""}${r.answer ? ` from ${r.answer.ns}` : ""}` };
 }
 
 export class Lab {
@@ -188,6 +226,9 @@ export class Lab {
           // no DAD: a tentative IPv6 address delays the first probes by ~1 s
           "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0",
           "net.ipv6.conf.default.accept_ra=0", "net.ipv4.ping_group_range=0 2147483647",
+          // REJECT answers with ICMP errors, which the kernel rate-limits per peer:
+          // with hundreds of probes from one client most would vanish
+          "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0", "net.ipv4.icmp_msgs_per_sec=1000000", "net.ipv4.icmp_msgs_burst=1000000",
         ]),
       ),
     );
@@ -210,7 +251,11 @@ export class Lab {
       for (const a of b.addrs) hb.push(`addr add ${a} dev ${b.name}${a.includes(":") ? " nodad" : ""}`);
       hb.push(`link set ${b.name} up`);
     }
-    for (const [i, c] of t.containers.entries()) hb.push(`link set vc${i} master ${c.bridge}`, `link set vc${i} up`);
+    // hairpin: a container may reach itself through the host (DNAT back to its
+    // own address), as Docker sets up; without it the bridge drops such frames
+    for (const [i, c] of t.containers.entries()) hb.push(`link set vc${i} master ${c.bridge}`, `link set dev vc${i} type bridge_slave hairpin on`, `link set vc${i} up`);
+    // the client is "the rest of the world": anything not on a lab link goes there
+    hb.push(`route add default via ${CLIENT_V4}`, `route add default via ${CLIENT_V6}`);
     for (const a of t.clientAddrs) {
       const { addr, v6: six } = checkCidr(a);
       hb.push(`route add ${addr}/${six ? 128 : 32} via ${six ? CLIENT_V6 : CLIENT_V4}`);
@@ -270,6 +315,7 @@ export class Lab {
   async reset(): Promise<void> {
     await this.sandbox.must(HOST, ["nft", "flush", "ruleset"]);
     this.loads = [];
+    await this.labTable();
     await this.flushConntrack();
   }
 
@@ -285,6 +331,8 @@ export class Lab {
   async loadNft(text: string, opts: { label?: string } = {}): Promise<void> {
     await this.sandbox.must(HOST, ["nft", "-f", "-"], { input: text });
     this.loads.push({ kind: "nft", text, label: opts.label ?? `load${this.loads.length + 1}` });
+    // the text may have flushed the whole ruleset, ours included
+    await this.labTable();
     await this.flushConntrack();
   }
 
@@ -363,14 +411,32 @@ export class Lab {
     if (!this.topo) throw new LabError("lab has no topology");
     const nss = this.namespaces(this.topo);
     for (const p of probes) if (!nss.includes(p.from)) throw new LabError(`probe ${p.id}: no namespace ${p.from}`);
-    const sent = probes.map((p) => ({ ...p, sport: p.proto === "icmp" ? p.sport || this.allocSport() : p.sport || this.allocSport() }));
-    const tcp = [...new Set(sent.filter((p) => p.proto === "tcp").map((p) => p.dport))];
-    const udp = [...new Set(sent.filter((p) => p.proto === "udp").map((p) => p.dport))];
+    const first = await this.probeOnce(probes, opts);
+    if (!opts.trace || opts.retry === false) return first;
+    // On a loaded machine an answer can miss the timeout, and a rare clash of a
+    // randomised NAT port with an old flow can reset one. A result is only
+    // believed when the kernel's own trace explains it; the others go again (new
+    // source port, so a new flow) with more time.
+    const again = first.map((r, i) => (kernelOutcome(r).consistent ? -1 : i)).filter((i) => i >= 0);
+    if (!again.length) return first;
+    const retried = await this.probeOnce(
+      again.map((i) => ({ ...probes[i]!, sport: 0 })),
+      { ...opts, timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 4, parallel: 16 },
+    );
+    again.forEach((i, k) => (first[i] = { ...retried[k]!, retried: true }));
+    return first;
+  }
+
+  private async probeOnce(probes: readonly Probe[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    const nss = this.namespaces(this.topo!);
+    const sent = probes.map((p) => ({ ...p, sport: p.sport || this.allocSport() }));
+    const tcp = [...new Set([...sent.filter((p) => p.proto === "tcp").map((p) => p.dport), ...(opts.listen?.tcp ?? [])])];
+    const udp = [...new Set([...sent.filter((p) => p.proto === "udp").map((p) => p.dport), ...(opts.listen?.udp ?? [])])];
     if (tcp.length || udp.length) await Promise.all(nss.map((ns) => this.listen(ns, tcp, udp)));
 
     const monitor = opts.trace ? await this.startTrace() : null;
-    const timeoutMs = opts.timeoutMs ?? 250;
-    const parallel = opts.parallel ?? 256;
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const parallel = opts.parallel ?? 64;
     const raw = new Map<string, { result: ProbeResult["result"]; code?: string; answer?: string; ms: number }>();
     const jobs: Promise<void>[] = [];
     for (const ns of new Set(sent.map((p) => p.from))) {
@@ -406,16 +472,23 @@ export class Lab {
 
   // -------------------------------------------------------------- tracing
 
-  private async startTrace() {
-    const sb = this.sandbox;
-    // priority raw-10: before every iptables table. Only probe packets are traced:
-    // TCP SYNs and UDP from the probe source ports, ICMP echo requests, the canary.
+  /**
+   * The lab's own table, present whatever is loaded. At priority raw-10 (before
+   * every iptables table) it marks probe packets for tracing: TCP SYNs and UDP
+   * from the probe source ports, ICMP echo requests, the canary. Its `ct` rule
+   * keeps conntrack on: nf_tables only enables conntrack (and so only calls nat
+   * chains) when some rule needs it, and a ruleset with an empty nat table and
+   * no NAT rule would otherwise skip nat entirely. Every Docker host has
+   * conntrack on.
+   */
+  private async labTable() {
     const sel = [
       `tcp sport ${SPORT_LO}-${SPORT_HI} tcp flags & (syn | ack) == syn meta nftrace set 1`,
       `udp sport ${SPORT_LO}-${SPORT_HI} meta nftrace set 1`,
       "icmp type echo-request meta nftrace set 1",
       "icmpv6 type echo-request meta nftrace set 1",
       "udp dport 65009 meta nftrace set 1",
+      "ct state invalid counter",
     ];
     const table = [
       `table inet ${LAB_TABLE}`,
@@ -425,13 +498,19 @@ export class Lab {
       `  chain out { type filter hook output priority raw - 10; policy accept; ${sel.join("; ")}; }`,
       "}",
     ].join("\n");
-    await sb.must(HOST, ["nft", "-f", "-"], { input: table + "\n" });
+    await this.sandbox.must(HOST, ["nft", "-f", "-"], { input: table + "\n" });
+  }
+
+  private async startTrace() {
+    const sb = this.sandbox;
     const listJson = await sb.must(HOST, ["nft", "-j", "list", "ruleset"]);
     const ruleset = mapHandles(listJson, replay(this.loads));
     // nft caches rule text when it starts: start it after the last ruleset change.
     // The sh wrapper ends the monitor when we close its stdin (no kill by name).
     const proc = sb.spawn(HOST, ["sh", "-c", 'stdbuf -oL nft -a monitor trace & p=$!; cat >/dev/null; kill $p; wait $p', "lab-trace"]);
     const events: TraceEvent[] = [];
+    let errors = "";
+    proc.stderr!.on("data", (d) => (errors += d));
     let buf = "";
     let canaries = 0;
     let wake: (() => void) | null = null;
@@ -479,6 +558,9 @@ export class Lab {
         // debugging aid: the raw monitor output of the last traced batch
         if (rawLog) writeFileSync(process.env.DOCKWALL_LAB_TRACE_LOG!, rawLog.join(""));
         if (!ok) throw new LabError("end canary not seen: trace may be incomplete");
+        // lost netlink events would silently shorten rule paths
+        const trouble = errors.split("\n").filter((l) => l.trim() && !/^(sh: \d+: )?Terminated$/.test(l.trim()));
+        if (trouble.length) throw new LabError(`nft monitor trace: ${trouble.join("; ")}`);
       },
       paths: async () => {
         const packets = assemble(events, ruleset);

@@ -74,7 +74,10 @@ export function parseHeader(s: string): PacketHeader {
     h.proto = "icmp";
     h.icmpType = icmp[1]!;
     const id = get(/\bicmp(?:v6)? id (\d+)/);
+    // nft 1.0.6 prints an ICMPv6 echo's id+sequence as one 32-bit "parameter-problem" value
+    const word = get(/\bicmpv6 (?:parameter-problem|mtu|max-delay) (\d+)/);
     if (id) h.sport = Number(id);
+    else if (word) h.sport = Number(word) >>> 16;
     h.dport = 0;
   }
   return h;
