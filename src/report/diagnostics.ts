@@ -1,23 +1,49 @@
 // Errors and warnings about the input, in the `FILE:LINE:COL: error: MESSAGE`
-// form editors understand, followed by the offending line and a caret.
+// form editors and CI annotations understand, followed by the offending line
+// and carets under the span.
+import { Chalk, chalkStderr, type ChalkInstance } from "chalk";
 import type { Diagnostic } from "../syntax/ast.js";
 
-export function sourceLine(source: string, line: number): string {
-  let pos = 0;
-  for (let i = 1; i < line; i++) {
-    const nl = source.indexOf("\n", pos);
-    if (nl < 0) return "";
-    pos = nl + 1;
-  }
-  const end = source.indexOf("\n", pos);
-  return source.slice(pos, end < 0 ? undefined : end).replace(/\r$/, "");
+// A dump with thousands of warnings asks for thousands of lines: the index of
+// line starts is built once per source (the last one asked about), not per call.
+let indexed: { source: string; starts: Int32Array } | undefined;
+
+function lineStarts(source: string): Int32Array {
+  if (indexed?.source === source) return indexed.starts;
+  let n = 1;
+  for (let p = source.indexOf("\n"); p >= 0; p = source.indexOf("\n", p + 1)) n++;
+  const starts = new Int32Array(n);
+  let k = 1;
+  for (let p = source.indexOf("\n"); p >= 0; p = source.indexOf("\n", p + 1)) starts[k++] = p + 1;
+  indexed = { source, starts };
+  return starts;
 }
 
-export function formatDiagnostic(file: string, source: string, d: Diagnostic): string {
+/** Line `line` (1-based) of the source without its line ending; "" past the end. */
+export function sourceLine(source: string, line: number): string {
+  const starts = lineStarts(source);
+  if (line < 1 || line > starts.length) return "";
+  const from = starts[line - 1]!;
+  const nl = source.indexOf("\n", from);
+  const text = source.slice(from, nl < 0 ? undefined : nl);
+  return text.endsWith("\r") ? text.slice(0, -1) : text;
+}
+
+/**
+ * `FILE:LINE:COL: error: MESSAGE`, the line, and `^^^` under the span. Colour
+ * follows stderr (NO_COLOR, FORCE_COLOR, TTY) unless a chalk instance is given.
+ */
+export function formatDiagnostic(file: string, source: string, d: Diagnostic, c: ChalkInstance = chalkStderr): string {
   const text = sourceLine(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source, d.span.line);
-  const head = `${file}:${d.span.line}:${d.span.col}: ${d.severity}: ${d.message}`;
+  const sev = d.severity === "error" ? c.red.bold("error") : c.yellow.bold("warning");
+  const head = `${c.bold(`${file}:${d.span.line}:${d.span.col}:`)} ${sev}: ${d.message}`;
   if (!text) return head;
   const width = Math.max(1, Math.min(d.span.endCol, text.length + 1) - d.span.col);
+  // keep tabs so that the carets line up under the same columns
   const pad = text.slice(0, d.span.col - 1).replace(/[^\t]/g, " ");
-  return `${head}\n  ${text}\n  ${pad}${"^".repeat(width)}`;
+  const paint = d.severity === "error" ? c.red : c.yellow;
+  return `${head}\n  ${text}\n  ${pad}${paint("^".repeat(width))}`;
 }
+
+/** A chalk that never colours, for output that is compared or parsed. */
+export const plain: ChalkInstance = new Chalk({ level: 0 });

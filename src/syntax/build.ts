@@ -94,6 +94,7 @@ export function parseDump(sourceIn: string, resolver: ModuleResolver, opts: Pars
   const source = sourceIn.charCodeAt(0) === 0xfeff ? sourceIn.slice(1) : sourceIn;
   const family = opts.family ?? detectFamily(source);
   const b = new Builder(file, source, family, resolver, opts.assumeTable);
+  if (source !== sourceIn) b.bomWarning();
   b.run();
   return b.dump;
 }
@@ -141,13 +142,6 @@ const NETFILTER_TARGETS = new Set([
 const IFNAMSIZ = 16;
 const DIGITS = /^\d+$/;
 
-/** The module an option binds to while a rule is read. */
-interface Bound {
-  spec: ModuleSpec | undefined;
-  call: MatchCall | TargetCall;
-  isTarget: boolean;
-}
-
 class Builder {
   dump: Dump;
   private table: Table | undefined;
@@ -164,6 +158,11 @@ class Builder {
   // The rule being read: tokens, cursor and the text of the line.
   private toks: IToken[] = [];
   private pos = 0;
+  /** End of the line's tokens in `toks` (the block's array). */
+  private tokLimit = 0;
+  // The module that the last `-m` named (or the target after -j): options bind to it first.
+  private curCall: MatchCall | TargetCall | undefined;
+  private curSpec: ModuleSpec | undefined;
   /** Index of the first word after the command. */
   private argBase = 0;
   /** check/canon results of one-word options by value (the specs promise they are pure). */
@@ -205,7 +204,11 @@ class Builder {
       while (ls < block.length) {
         let nl = block.indexOf("\n", ls);
         if (nl < 0) nl = block.length;
-        const le = nl > ls && block.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        let le = nl;
+        if (nl > ls && block.charCodeAt(nl - 1) === 13) {
+          le--;
+          if (!this.sawCrlf) this.crlfWarning(le - ls);
+        }
         const t0 = ti;
         while (ti < tokens.length && tokens[ti]!.tokenType !== Newline) ti++;
         const t1 = ti++;
@@ -231,6 +234,9 @@ class Builder {
         "truncated",
       );
     }
+    if (this.dump.tables.size === 0 && this.errors.length === 0) {
+      this.warn("the input has no tables: is it an iptables-save dump? (an empty file is what a failed `iptables-save >` leaves)", { line: 1, col: 1, endCol: 1 }, "empty");
+    }
     for (const { diag, more } of this.unknownModules.values()) {
       if (more > 0) diag.message += ` (${more} more ${more === 1 ? "rule uses" : "rules use"} it)`;
     }
@@ -242,6 +248,27 @@ class Builder {
       );
     }
     if (this.errors.length > 0) throw new DumpError(this.file, this.errors, this.source);
+  }
+
+  bomWarning() {
+    this.warn(
+      "the file starts with a byte-order mark (U+FEFF): iptables-restore rejects it ('table name invalid'); save it as UTF-8 without BOM",
+      { line: 1, col: 1, endCol: 1 },
+      "bom",
+    );
+  }
+
+  private sawCrlf = false;
+  /** Inside a table that could not be opened. */
+  private skipping = false;
+
+  private crlfWarning(col: number) {
+    this.sawCrlf = true;
+    this.warn(
+      "Windows line ends (CRLF) from this line on: iptables-restore rejects them; convert with `sed -i 's/\\r$//' FILE` or dos2unix",
+      { line: this.lineNo + 1, col: col + 1, endCol: col + 2 },
+      "crlf",
+    );
   }
 
   private span(start: number, end: number): Span {
@@ -265,21 +292,27 @@ class Builder {
     if (i === le) return;
     const line = block.slice(ls, le);
     if (block.charCodeAt(i) === 35 /* # */) return this.comment(line, i - ls);
+    if (this.skipping) {
+      if (/^\s*COMMIT\s*$/.test(line)) this.skipping = false;
+      return;
+    }
     if (lexErr >= 0) {
       const e = lexError(line, lexErr);
       throw this.syntaxError(e.offset, e.message);
     }
-    // the line's tokens, with offsets made relative to the line
-    const toks = tokens.slice(t0, t1);
-    for (const t of toks) t.startOffset -= ls;
-    const kind = classifyLine(toks, line);
+    // the line's tokens stay in the block's array; their offsets become relative to the line
+    for (let k = t0; k < t1; k++) tokens[k]!.startOffset -= ls;
+    this.toks = tokens;
+    this.tokLimit = t1;
+    this.line = line;
+    const kind = classifyLine(tokens, t0, t1, line);
     if (typeof kind !== "string") throw this.syntaxError(kind.offset, kind.message);
-    const first = toks[0]!;
+    const first = tokens[t0]!;
     switch (kind) {
       case "table":
         return this.openTable(first.image.slice(1), first.startOffset, tokEnd(first));
       case "chain":
-        return this.declareChain(toks);
+        return this.declareChain(t0);
       case "commit":
         if (!this.table || this.implicitTable)
           throw new LineError(first.startOffset, tokEnd(first), "COMMIT without a table: there is no `*table` line before it");
@@ -287,9 +320,7 @@ class Builder {
         this.table = undefined;
         return;
       case "command":
-        this.toks = toks;
-        this.line = line;
-        return this.command();
+        return this.command(t0);
     }
   }
 
@@ -320,7 +351,11 @@ class Builder {
       );
     }
     this.implicitTable = false;
-    if (!BUILTIN_CHAINS.has(name)) throw new LineError(start, end, `unknown table '${name}' (expected raw, mangle, nat, filter or security)`);
+    if (!BUILTIN_CHAINS.has(name)) {
+      // its lines would only repeat the error: skip to its COMMIT
+      this.skipping = true;
+      throw new LineError(start, end, `unknown table '${name}' (expected raw, mangle, nat, filter or security)`);
+    }
     const span = this.span(start, end);
     if (this.dump.tables.has(name)) {
       this.warn(`table '${name}' appears twice; iptables-restore keeps only this second copy`, span, "duplicate-table");
@@ -355,9 +390,9 @@ class Builder {
     );
   }
 
-  private declareChain(toks: IToken[]) {
-    const nameTok = toks[0]!;
-    const policyTok = toks[1]!;
+  private declareChain(t0: number) {
+    const nameTok = this.toks[t0]!;
+    const policyTok = this.toks[t0 + 1]!;
     const start = nameTok.startOffset;
     const end = tokEnd(nameTok);
     const name = nameTok.image.slice(1);
@@ -391,7 +426,7 @@ class Builder {
     const chain = existing ?? this.chain(table, name);
     chain.declared = this.span(start, end);
     if (builtin && policy !== "-") chain.policy = policy;
-    const c = toks[2];
+    const c = this.tok(t0 + 2);
     if (c) chain.counters = parseCounters(c.image);
   }
 
@@ -430,15 +465,14 @@ class Builder {
     );
   }
 
-  private command() {
-    const toks = this.toks;
-    let k = 0;
-    const countersTok = toks[0]!.tokenType === Counters ? toks[k++] : undefined;
-    const cmdTok = toks[k++]!;
+  private command(t0: number) {
+    let k = t0;
+    const countersTok = this.toks[k]!.tokenType === Counters ? this.toks[k++] : undefined;
+    const cmdTok = this.toks[k++]!;
     const table = this.requireTable(cmdTok.startOffset, tokEnd(cmdTok));
     const cmd = COMMANDS.get(cmdTok.image)!;
     if (cmd !== "-A") this.dump.isRestoreScript = true;
-    const argc = toks.length - k;
+    const argc = this.tokLimit - k;
     this.argBase = k;
     const lineStart = countersTok ? countersTok.startOffset : cmdTok.startOffset;
     switch (cmd) {
@@ -447,7 +481,7 @@ class Builder {
         const chain = this.existingChain(table, this.need(0, cmdTok, "a chain name"));
         let at = -1;
         let from = k + 1;
-        const a1 = toks[k + 1];
+        const a1 = this.tok(k + 1);
         if (cmd === "-I") {
           at = 0;
           if (a1 && a1.tokenType !== Option && DIGITS.test(a1.image)) {
@@ -472,13 +506,13 @@ class Builder {
         return this.noMore(k + 1);
       }
       case "-F": {
-        const a = toks[k + 0];
+        const a = this.tok(k);
         if (a) this.existingChain(table, a).rules = [];
         else for (const c of table.chains.values()) c.rules = [];
         return this.noMore(k + 1);
       }
       case "-X": {
-        const a = toks[k + 0];
+        const a = this.tok(k);
         const victims = a ? [this.existingChain(table, a)] : [...table.chains.values()].filter((c) => !c.builtin);
         for (const c of victims) {
           if (c.builtin) throw new LineError(a!.startOffset, tokEnd(a!), `cannot delete built-in chain ${c.name}`);
@@ -499,7 +533,7 @@ class Builder {
       case "-D":
       case "-R": {
         const chain = this.existingChain(table, this.need(0, cmdTok, "a chain name"));
-        const a1 = toks[k + 1];
+        const a1 = this.tok(k + 1);
         const numbered = a1 !== undefined && a1.tokenType !== Option && DIGITS.test(a1.image);
         if (cmd === "-D" && numbered && argc === 2) {
           const n = Number(a1.image);
@@ -543,15 +577,20 @@ class Builder {
     }
   }
 
+  /** Token `i` of the line being read, or undefined past its end. */
+  private tok(i: number): IToken | undefined {
+    return i < this.tokLimit ? this.toks[i] : undefined;
+  }
+
   /** Word `n` after the command, which the command requires. */
   private need(n: number, cmdTok: IToken, what: string): IToken {
-    const t = this.toks[this.argBase + n];
+    const t = this.tok(this.argBase + n);
     if (!t) throw this.missing(`${cmdTok.image} needs ${what}`);
     return t;
   }
 
   private noMore(i: number) {
-    const extra = this.toks[i];
+    const extra = this.tok(i);
     if (extra) throw new LineError(extra.startOffset, tokEnd(extra), `unexpected '${extra.image}'`);
   }
 
@@ -563,7 +602,7 @@ class Builder {
 
   /** The next word as a value, or an error naming what was expected. */
   private take(what: string): IToken {
-    const t = this.toks[this.pos];
+    const t = this.tok(this.pos);
     if (!t) throw this.missing(what);
     this.pos++;
     return t;
@@ -573,7 +612,7 @@ class Builder {
   private rule(from: number, table: Table, chain: string, countersTok: IToken | undefined, lineStart: number): Rule[] {
     const fam = this.family;
     const toks = this.toks;
-    const n = toks.length;
+    const n = this.tokLimit;
     let counters: RuleCounters | undefined = countersTok ? parseCounters(countersTok.image) : undefined;
     let srcs: AddrMatch[] | undefined;
     let dsts: AddrMatch[] | undefined;
@@ -581,8 +620,8 @@ class Builder {
     let outIface: NamedMatch | undefined;
     let fragment: Rule["fragment"];
     let target: TargetCall | undefined;
-    // The module that the last `-m` named (or the target after -j): options bind to it first.
-    let current: Bound | undefined;
+    this.curCall = undefined;
+    this.curSpec = undefined;
     this.proto = undefined;
     this.nLoaded = 0;
     this.nMatches = 0;
@@ -604,12 +643,12 @@ class Builder {
       this.pos++;
       const g = GENERIC.get(opt.image);
       if (g === undefined) {
-        current = this.moduleOption(opt, neg, negStart, current);
+        this.moduleOption(opt, neg, negStart);
         continue;
       }
       const bit = 1 << g;
       // old syntax: `-s ! 10.0.0.1`
-      if ((bit & NO_NEG) === 0 && toks[this.pos]?.tokenType === Bang) {
+      if ((bit & NO_NEG) === 0 && this.tok(this.pos)?.tokenType === Bang) {
         neg = true;
         this.pos++;
       }
@@ -671,7 +710,8 @@ class Builder {
           if (spec) this.load(spec, call);
           else this.unknownModule("match", name, this.span(v.startOffset, tokEnd(v)));
           this.addMatch(call);
-          current = { spec, call, isTarget: false };
+          this.curCall = call;
+          this.curSpec = spec;
           break;
         }
         case G_J:
@@ -679,7 +719,8 @@ class Builder {
           if (target) throw new LineError(opt.startOffset, tokEnd(opt), "a rule can have only one -j or -g");
           const v = this.take(`${opt.image} needs a target`);
           target = this.target(table, v, g === G_G, opt.startOffset);
-          current = { spec: target.kind === "extension" ? this.resolver.target(target.name, fam) : undefined, call: target, isTarget: true };
+          this.curCall = target;
+          this.curSpec = target.kind === "extension" ? this.resolver.target(target.name, fam) : undefined;
           break;
         }
       }
@@ -687,7 +728,7 @@ class Builder {
     for (let k = 0; k < this.nLoaded; k++) this.checkCall(this.loadedCalls[k]!, this.loadedSpecs[k]!);
     if (target) {
       if (target.kind === "unknown") this.unknownTarget(table, target);
-      else if (target.kind === "extension") this.checkCall(target, current?.call === target ? current.spec : this.resolver.target(target.name, fam));
+      else if (target.kind === "extension") this.checkCall(target, this.curCall === target ? this.curSpec : this.resolver.target(target.name, fam));
     }
     // One object literal with every field, so that all rules share one shape
     // and no property store grows field by field.
@@ -813,25 +854,27 @@ class Builder {
   }
 
   /** An option that is not generic: it belongs to the current module, an earlier one, or the `-p` protocol's. */
-  private moduleOption(opt: IToken, negIn: boolean, negStart: number, current: Bound | undefined): Bound | undefined {
+  private moduleOption(opt: IToken, negIn: boolean, negStart: number) {
     const toks = this.toks;
     const name = opt.image;
+    const current = this.curCall;
+    const curSpec = this.curSpec;
     // A module or target we do not know: keep the words verbatim until the next option.
-    if (current && !current.spec && (current.isTarget ? (current.call as TargetCall).kind === "unknown" : !(current.call as MatchCall).known)) {
+    if (current && !curSpec && ("kind" in current ? current.kind === "unknown" : !current.known)) {
       const vals: string[] = [];
       let end = tokEnd(opt);
-      for (let t = toks[this.pos]; t && t.tokenType !== Option && t.tokenType !== Command && t.tokenType !== Bang; t = toks[++this.pos]) {
+      for (let t = this.tok(this.pos); t && t.tokenType !== Option && t.tokenType !== Command && t.tokenType !== Bang; t = this.tok(++this.pos)) {
         vals.push(tokText(t));
         end = tokEnd(t);
       }
-      current.call.options = append(current.call.options, { name, neg: negIn, args: vals, span: this.span(negStart, end) });
-      return current;
+      current.options = append(current.options, { name, neg: negIn, args: vals, span: this.span(negStart, end) });
+      return;
     }
     let owner: MatchCall | TargetCall | undefined;
     let ospec: OptionSpec | undefined;
-    if (current?.spec) {
-      ospec = optionIndex(current.spec).get(name);
-      if (ospec) owner = current.call;
+    if (curSpec) {
+      ospec = optionIndex(curSpec).get(name);
+      if (ospec) owner = current;
     }
     for (let k = this.nLoaded - 1; k >= 0 && !ospec; k--) {
       ospec = optionIndex(this.loadedSpecs[k]!).get(name);
@@ -852,12 +895,13 @@ class Builder {
       }
     }
     if (!ospec || !owner) {
-      const where = current ? ` for ${current.isTarget ? "target" : "module"} '${current.call.name}'` : "";
+      const where = current ? ` for ${"kind" in current ? "target" : "module"} '${current.name}'` : "";
       const hint = !current && /^--(?:s|d)ports?$|^--(?:source|destination)-ports?$/.test(name) && !proto ? " (a port match needs -p tcp or -p udp first)" : "";
-      throw new LineError(opt.startOffset, tokEnd(opt), `unknown option '${name}'${where}${hint}`, "unknown-option");
+      const near = hint ? undefined : this.closestOption(name, curSpec, proto);
+      throw new LineError(opt.startOffset, tokEnd(opt), `unknown option '${name}'${where}${hint}${near ? ` (did you mean ${near}?)` : ""}`, "unknown-option");
     }
     let neg = negIn;
-    if (toks[this.pos]?.tokenType === Bang && ospec.negatable) {
+    if (this.tok(this.pos)?.tokenType === Bang && ospec.negatable) {
       neg = true;
       this.pos++;
     }
@@ -868,7 +912,7 @@ class Builder {
     // exact-size arrays: a pushed-to [] reserves 17 slots, and 100k rules keep theirs
     const vals: string[] = arity === 1 && optional === 0 ? [""] : [];
     for (let k = 0; k < arity; k++) {
-      const v = toks[this.pos];
+      const v = this.tok(this.pos);
       if (!v || v.tokenType === Bang || ((v.tokenType === Option || v.tokenType === Command) && GENERIC.has(v.image))) {
         throw this.missing(`${name} needs ${arity === 1 ? "a value" : `${arity} values`}`);
       }
@@ -877,7 +921,7 @@ class Builder {
       this.pos++;
     }
     for (let k = 0; k < optional; k++) {
-      const v = toks[this.pos];
+      const v = this.tok(this.pos);
       if (!v || v.tokenType === Option || v.tokenType === Command || v.tokenType === Bang) break;
       vals.push(tokText(v));
       end = tokEnd(v);
@@ -890,7 +934,29 @@ class Builder {
     const span = this.span(negStart, end);
     owner.options = append(owner.options, { name: ospec.name, neg, args, span });
     if (owner.span.line === span.line && span.endCol > owner.span.endCol) owner.span.endCol = span.endCol;
-    return current;
+  }
+
+  /** The option of the modules in play whose name is closest to a misspelt one. */
+  private closestOption(name: string, curSpec: ModuleSpec | undefined, proto: NamedMatch | undefined): string | undefined {
+    const specs: ModuleSpec[] = [];
+    if (curSpec) specs.push(curSpec);
+    for (let k = 0; k < this.nLoaded; k++) specs.push(this.loadedSpecs[k]!);
+    const pm = proto && !proto.neg ? this.resolver.protocolModule(proto.value, this.family) : undefined;
+    if (pm) specs.push(pm);
+    let best: string | undefined;
+    // at most a third of the letters wrong; ties go to the same first letter
+    let bestD = 2 * (Math.max(2, Math.floor(name.length / 3)) + 1);
+    const first = name.replace(/^-+/, "")[0];
+    for (const sp of specs) {
+      for (const [spelling, o] of optionIndex(sp)) {
+        const d = 2 * editDistance(name, spelling) + (spelling.replace(/^-+/, "")[0] === first ? 0 : 1);
+        if (d < bestD) {
+          bestD = d;
+          best = o.name === spelling ? o.name : `${spelling} (${o.name})`;
+        }
+      }
+    }
+    return best;
   }
 
   private checkMany(ospec: OptionSpec, vals: string[], start: number, end: number): string[] {
@@ -936,6 +1002,17 @@ function append<T>(list: T[], item: T): T[] {
       list.push(item);
       return list;
   }
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** End offset of the line without trailing blanks. */

@@ -150,15 +150,16 @@ let trieNodes = 0;
 /** Bounds the memory an adversarial input can make the memo take. */
 const MAX_TRIE_NODES = 50_000;
 
-/** What kind of line the tokens form, as the chevrotain line grammar decides. */
-export function classifyLine(tokens: IToken[], line: string): LineKind | LineSyntaxError {
+/** What kind of line tokens [from, to) form, as the chevrotain line grammar decides. */
+export function classifyLine(tokens: IToken[], from: number, to: number, line: string): LineKind | LineSyntaxError {
   let node: TrieNode | undefined = trie;
-  for (let i = 0; i < tokens.length && node; i++) node = node.next[tokens[i]!.tokenTypeIdx];
+  for (let i = from; i < to && node; i++) node = node.next[tokens[i]!.tokenTypeIdx];
   if (node?.kind) return node.kind;
-  lineParser.input = tokens;
+  const own = tokens.slice(from, to);
+  lineParser.input = own;
   const kind = lineParser.line();
-  if (lineParser.errors.length > 0) return grammarError(tokens, line);
-  remember(tokens, kind);
+  if (lineParser.errors.length > 0) return grammarError(own, line);
+  remember(own, kind);
   return kind;
 }
 

@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+import { parse } from "../../src/extensions/index.js";
+import { printDump } from "../../src/emit/save.js";
+import { dumpToJson } from "../../src/emit/json.js";
+const file = process.argv[2]!;
+const text = readFileSync(file, "utf8");
+let t = performance.now();
+const dump = parse(text, { file });
+const parseMs = performance.now() - t;
+t = performance.now();
+const out = printDump(dump);
+const printMs = performance.now() - t;
+t = performance.now();
+const js = JSON.stringify(dumpToJson(dump));
+const jsonMs = performance.now() - t;
+console.log(JSON.stringify({ parseMs, printMs, jsonMs, outLen: out.length, jsonLen: js.length, rss: process.resourceUsage().maxRSS }));
