@@ -50,6 +50,21 @@ import { tos } from "./matches/tos.js";
 import { ttl } from "./matches/ttl.js";
 import { u32 } from "./matches/u32.js";
 import { udp } from "./matches/udp.js";
+import { cluster } from "./matches/cluster.js";
+import { connlabel } from "./matches/connlabel.js";
+import { cpu } from "./matches/cpu.js";
+import { dccp } from "./matches/dccp.js";
+import { dst } from "./matches/dst.js";
+import { ecn } from "./matches/ecn.js";
+import { hbh } from "./matches/hbh.js";
+import { ipcomp } from "./matches/ipcomp.js";
+import { mh } from "./matches/mh.js";
+import { rt } from "./matches/rt.js";
+import { time } from "./matches/time.js";
+import { AUDIT } from "./targets/AUDIT.js";
+import { CLASSIFY } from "./targets/CLASSIFY.js";
+import { SYNPROXY } from "./targets/SYNPROXY.js";
+import { TEE } from "./targets/TEE.js";
 import { CHECKSUM } from "./targets/CHECKSUM.js";
 import { CONNMARK } from "./targets/CONNMARK.js";
 import { CT } from "./targets/CT.js";
@@ -72,8 +87,8 @@ import { TPROXY } from "./targets/TPROXY.js";
 import { TRACE } from "./targets/TRACE.js";
 import { TTL } from "./targets/TTL.js";
 
-const MATCHES: readonly Extension[] = [addrtype, ah, cgroup, comment, connbytes, connlimit, connmark, conntrack, devgroup, dscp, esp, frag, hashlimit, helper, hl, icmp, icmp6, iprange, ipv6header, ipvs, length, limit, mac, mark, multiport, owner, physdev, pkttype, policy, quota, realm, recent, rpfilter, sctp, set, socket, state, statistic, string, tcp, tcpmss, tos, ttl, u32, udp];
-const TARGETS: readonly Extension[] = [CHECKSUM, CONNMARK, CT, DNAT, DSCP, HL, LOG, MARK, MASQUERADE, NETMAP, NFLOG, NFQUEUE, NOTRACK, REDIRECT, REJECT, SNAT, TCPMSS, TOS, TPROXY, TRACE, TTL];
+const MATCHES: readonly Extension[] = [addrtype, ah, cgroup, cluster, comment, connbytes, connlabel, connlimit, connmark, conntrack, cpu, dccp, devgroup, dscp, dst, ecn, esp, frag, hashlimit, hbh, helper, hl, icmp, icmp6, ipcomp, iprange, ipv6header, ipvs, length, limit, mac, mark, mh, multiport, owner, physdev, pkttype, policy, quota, realm, recent, rpfilter, rt, sctp, set, socket, state, statistic, string, tcp, tcpmss, time, tos, ttl, u32, udp];
+const TARGETS: readonly Extension[] = [AUDIT, CHECKSUM, CLASSIFY, CONNMARK, CT, DNAT, DSCP, HL, LOG, MARK, MASQUERADE, NETMAP, NFLOG, NFQUEUE, NOTRACK, REDIRECT, REJECT, SNAT, SYNPROXY, TCPMSS, TEE, TOS, TPROXY, TRACE, TTL];
 
 /**
  * The parser's view of a module: its normalize step also sorts the options into
@@ -117,6 +132,7 @@ const MATCH_ALIASES = new Map([["icmpv6", "icmp6"], ["ipv6-icmp", "icmp6"]]);
 /** The module `-p PROTO` loads without `-m`. */
 const PROTO_MODULE = new Map([
   ["tcp", "tcp"], ["udp", "udp"], ["udplite", "udp"], ["icmp", "icmp"], ["ipv6-icmp", "icmp6"], ["sctp", "sctp"], ["esp", "esp"], ["ah", "ah"],
+  ["dccp", "dccp"], ["mobility-header", "mh"],
 ]);
 
 export function findMatch(name: string, family: Family): Extension | undefined {

@@ -7,9 +7,11 @@ import { parse } from "../../extensions/index.js";
 import { convertDump, type NftFamily } from "../../emit/nft.js";
 import { dockerPlan } from "../../emit/nft-docker.js";
 import { isNftName } from "../../emit/nft-names.js";
-import { formatDiagnostic } from "../../report/diagnostics.js";
+import { chalkStderr } from "chalk";
+import { formatDiagnostic, plain } from "../../report/diagnostics.js";
 import type { Family } from "../../syntax/ast.js";
 import { readInput, UsageError, warnAll } from "../io.js";
+import { useColor } from "./lint.js";
 
 export const EXIT_LOSSY = 3;
 
@@ -60,13 +62,14 @@ Examples:
         ...(o.docker ? { plan: dockerPlan(dump) } : {}),
       });
       const lossy = result.problems.length > 0 && !o.allowLossy;
+      const c = useColor(process.stderr) ? chalkStderr : plain;
       const err: string[] = [];
       for (const p of result.problems) {
         const what = p.kind === "untranslatable" ? "cannot be translated to nft exactly" : "translates only approximately";
-        err.push(formatDiagnostic(input.name, input.text, { severity: lossy ? "error" : "warning", message: `this rule ${what}: ${p.reason}`, span: p.span, code: `convert-${p.kind}` }));
+        err.push(formatDiagnostic(input.name, input.text, { severity: lossy ? "error" : "warning", message: `this rule ${what}: ${p.reason}`, span: p.span, code: `convert-${p.kind}` }, c));
       }
       for (const n of result.notes) {
-        err.push(n.span ? formatDiagnostic(input.name, input.text, { severity: "warning", message: n.message, span: n.span, code: n.code }) : `dockwall: warning: ${n.message}`);
+        err.push(n.span ? formatDiagnostic(input.name, input.text, { severity: "warning", message: n.message, span: n.span, code: n.code }, c) : `dockwall: warning: ${n.message}`);
       }
       if (lossy) {
         const n = result.problems.length;

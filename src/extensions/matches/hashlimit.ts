@@ -173,4 +173,47 @@ export const hashlimit: Extension = {
   normalize,
 };
 
-const xlateHashlimit: xl.XlateFn = () => xl.untranslatable("hashlimit has no exact nft equivalent in dockwall yet");
+/** iptables' unit words to nft's: `20kb/s` -> `20 kbytes/second`, `300/sec` -> `300/second`. */
+function nftRate(text: string): string {
+  const bytes = /^(\d+)([km]?)b\/s$/.exec(text);
+  if (bytes) return `${bytes[1]} ${bytes[2] ? `${bytes[2]}bytes` : "bytes"}/second`;
+  const [n, unit] = text.split("/");
+  return `${n}/${new Map([["sec", "second"], ["min", "minute"]]).get(unit!) ?? unit}`;
+}
+
+const xlateHashlimit: xl.XlateFn = (call, ctx) => {
+  const rateMatch = call.options.find((o) => o.name === "--hashlimit-rate-match" || o.name === "--hashlimit-rate-interval");
+  if (rateMatch) return xl.untranslatable(`${rateMatch.name} has no nft equivalent`);
+  const above = xl.get(call, "--hashlimit-above");
+  const rate = (above ?? xl.get(call, "--hashlimit-upto"))!.args[0]!;
+  const modes = (xl.get(call, "--hashlimit-mode")?.args[0] ?? "").split(",").filter(Boolean);
+  if (!modes.length) return xl.untranslatable("a hashlimit without --hashlimit-mode is one bucket for all packets; use -m limit");
+  const kw = xl.ipKw(ctx.family);
+  const full = ctx.family === "ipv4" ? 32 : 128;
+  const masked = (field: string, opt: string) => {
+    const bits = Number(xl.get(call, opt)?.args[0] ?? full);
+    if (bits === full) return field;
+    const all = (1n << BigInt(full)) - 1n;
+    return `${field} and ${xl.formatAddr(all ^ ((1n << BigInt(full - bits)) - 1n), ctx.family)}`;
+  };
+  const proto = ctx.rule.proto?.value;
+  const keys: string[] = [];
+  if (modes.includes("dstip")) keys.push(masked(`${kw} daddr`, "--hashlimit-dstmask"));
+  if (modes.includes("srcip")) keys.push(masked(`${kw} saddr`, "--hashlimit-srcmask"));
+  for (const [m, f] of [["dstport", "dport"], ["srcport", "sport"]] as const) {
+    if (!modes.includes(m)) continue;
+    if (!proto || !["tcp", "udp", "sctp", "dccp", "udplite"].includes(proto)) return xl.untranslatable(`--hashlimit-mode ${m} needs -p tcp, udp, sctp or dccp`);
+    keys.push(`${proto} ${f}`);
+  }
+  const bytes = /b\/s$/.test(rate);
+  const burst = xl.get(call, "--hashlimit-burst")?.args[0];
+  const burstText = burst === undefined ? "" : bytes ? ` burst ${burst.replace(/^(\d+)([km]?)b$/, (_m, n: string, u: string) => `${n} ${u ? `${u}bytes` : "bytes"}`)}` : ` burst ${burst} packets`;
+  // the expiry iptables-save leaves out equals the rate's unit (seconds for /sec, 60 s for byte rates with a burst...)
+  const expireMs = Number(xl.get(call, "--hashlimit-htable-expire")?.args[0] ?? (bytes ? (burst ? 60000 : 15000) : 1000 * ({ sec: 1, min: 60, hour: 3600, day: 86400 } as Record<string, number>)[rate.split("/")[1]!]!));
+  const name = xl.get(call, "--hashlimit-name")!.args[0]!;
+  if (!/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(name)) return xl.untranslatable(`hashlimit name '${name}' is not a name nft can read`);
+  return {
+    nft: `meter ${name} { ${keys.join(" . ")} timeout ${expireMs / 1000}s limit rate ${above ? "over " : ""}${nftRate(rate)}${burstText} }`,
+    lossy: "an nft meter approximates hashlimit: the token bucket arithmetic, the table size and the expiry of idle entries differ",
+  };
+};
