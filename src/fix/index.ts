@@ -7,6 +7,9 @@ import type { HostOptions } from "../engine/api.js";
 import type { Finding } from "../lint/types.js";
 import { buildContext, proofHost, type BuildContext } from "./context.js";
 import { bypassFixes } from "./rules/bypass.js";
+import { ctdirFix, originalTupleFix } from "./rules/conntrack.js";
+import { blanketDropFix, moveToDockerUserFix, wireDockerUserFix } from "./rules/docker-user.js";
+import { directRoutingDropFix, loopbackDropFix } from "./rules/raw.js";
 import { verifyPlans } from "./verify.js";
 import type { FixPlan, Verified } from "./types.js";
 
@@ -21,6 +24,13 @@ export type FixBuilder = (f: Finding, ctx: BuildContext) => FixPlan[] | string;
 
 export const FIX_BUILDERS: ReadonlyMap<string, FixBuilder> = new Map<string, FixBuilder>([
   ["DW101", bypassFixes],
+  ["DW102", originalTupleFix],
+  ["DW103", ctdirFix],
+  ["DW104", blanketDropFix],
+  ["DW105", moveToDockerUserFix],
+  ["DW106", loopbackDropFix],
+  ["DW107", directRoutingDropFix],
+  ["DW109", wireDockerUserFix],
   ["DW113", bypassFixes],
 ]);
 

@@ -45,8 +45,21 @@ export interface NftPart {
 export interface Intent {
   /** The finding's packets: after the fix every one of them must be dropped or rejected. */
   bad: PacketSet;
-  /** What the user meant to allow: must keep its outcome, address and port. */
+  /** What the user meant to allow: must keep its outcome, address and port (with the rest of those connections, unless keepAsIs). */
   keep: PacketSet;
+  keepAsIs?: boolean;
+  /** Packets the finding says are wrongly blocked: after the fix none of them may be dropped or rejected. */
+  unblock?: PacketSet;
+  /**
+   * For fixes that make a rule apply where it never did (moves, rewrites, the
+   * DOCKER-USER jump): the packets the fixed rules now decide. Must not be
+   * empty; changes outside it (and outside bad/unblock) fail the proof.
+   */
+  effect?: PacketSet;
+  /** Other packets allowed to change, with the reason (e.g. later packets of connections the fix unblocks). */
+  mayChange?: PacketSet;
+  /** The finding is about packets outside the engine's model (replies): said in the proof's detail. */
+  outsideModel?: string;
 }
 
 export interface IntentContext {
@@ -55,6 +68,9 @@ export interface IntentContext {
   dump: Dump;
   /** The original dump's inbound partition in `u`. */
   before: OutcomePart[];
+  /** The patched dump and its inbound partition in `u`. */
+  patched: Dump;
+  after(): OutcomePart[];
 }
 
 export interface FixPlan {

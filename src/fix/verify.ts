@@ -12,14 +12,16 @@
 // be blind to them: nat rules never see replies, and neither do rules that
 // require the original direction, the NEW state, a destination the replies
 // never have, or that sit behind an ESTABLISHED accept.
-import type { Dump, Rule } from "../syntax/ast.js";
+import type { AddrMatch, Dump, Family, Rule } from "../syntax/ast.js";
+import { parseAddr } from "../syntax/inet.js";
 import { analyze, compare, makeUniverse, type HostModel, type PacketSet, type Universe } from "../engine/api.js";
 import { applyEdits } from "./apply.js";
 import { isAuthored } from "./author.js";
 import { anyState, notNew } from "./sets.js";
-import type { FixPlan, Verified } from "./types.js";
+import type { FixPlan, Intent, Verified } from "./types.js";
 
 const BLOCKED = new Set(["dropped", "rejected"]);
+const VERIFIED = "engine: the finding's packets are fixed, allowed traffic keeps its path, nothing else changes; added drops cannot match replies";
 const MAX_TEXT = 200;
 
 function example(u: Universe, s: PacketSet): string {
@@ -38,7 +40,7 @@ export function verifyPlans(dump: Dump, plans: readonly FixPlan[], host: HostMod
     const failure = prove(dump, after, plan, host, u, before);
     return failure
       ? { plan, status: "failed" as const, detail: failure, patched: after }
-      : { plan, status: "verified" as const, detail: "engine: the finding's packets are blocked, allowed traffic keeps its path, nothing else changes", patched: after };
+      : { plan, status: "verified" as const, detail: VERIFIED, patched: after };
   });
 }
 
@@ -51,26 +53,48 @@ export function verifyTogether(dump: Dump, plans: readonly FixPlan[], host: Host
   const all: FixPlan = {
     ...plans[0]!,
     edits,
-    intent: (ctx) => {
-      const parts = plans.map((p) => p.intent(ctx));
-      return { bad: parts.reduce((a, b) => a.union(b.bad), u.empty()), keep: parts.reduce((a, b) => a.union(b.keep), u.empty()) };
-    },
+    intent: (ctx) => combine(u, plans.map((p) => p.intent(ctx))),
   };
   const failure = plans.length ? prove(dump, patched, all, host, u, before) : undefined;
   return failure ? { status: "failed", detail: failure, patched } : { status: "verified", detail: "engine: all fixes together", patched };
 }
 
+/** Several fixes' intents as one: their sets united. */
+function combine(u: Universe, list: readonly Intent[]): Intent {
+  const join = (get: (i: Intent) => PacketSet | undefined) => list.reduce((a, i) => a.union(get(i) ?? u.empty()), u.empty());
+  // keeps are lifted to whole connections here, except those meant as they are
+  const keep = anyState(u, join((i) => (i.keepAsIs ? undefined : i.keep))).union(join((i) => (i.keepAsIs ? i.keep : undefined)));
+  const out: Intent = { bad: join((i) => i.bad), keep, keepAsIs: true, unblock: join((i) => i.unblock), mayChange: join((i) => i.mayChange) };
+  if (list.some((i) => i.effect)) out.effect = join((i) => i.effect);
+  const outside = list.map((i) => i.outsideModel).filter(Boolean);
+  if (outside.length) out.outsideModel = outside.join("; ");
+  return out;
+}
+
 function prove(dump: Dump, after: Dump, plan: FixPlan, host: HostModel, u: Universe, before: ReturnType<typeof analyze>): string | undefined {
-  const replies = replyBlindness(after);
+  const replies = replyBlindness(after, host);
   if (replies) return replies;
-  const { bad, keep } = plan.intent({ u, host, dump, before });
-  if (bad.isEmpty()) return "the finding's packets could not be found again in the proof's model";
-  // (1) the finding's packets are blocked
-  for (const p of analyze(after, { host, universe: u, direction: "inbound", input: bad })) {
-    if (!BLOCKED.has(p.outcome)) return `still ${p.outcome === "undecided" ? `undecided (${p.reason})` : p.outcome} after the fix: ${example(u, p.set)}`;
+  let afterParts: ReturnType<typeof analyze> | undefined;
+  const intent = plan.intent({ u, host, dump, before, patched: after, after: () => (afterParts ??= analyze(after, { host, universe: u, direction: "inbound" })) });
+  const { bad, keep } = intent;
+  const unblock = intent.unblock ?? u.empty();
+  const effect = intent.effect;
+  if (bad.isEmpty() && unblock.isEmpty() && !intent.outsideModel && (!effect || effect.isEmpty())) return "the finding's packets could not be found again in the proof's model";
+  // (1) the finding's packets are blocked, or unblocked
+  if (!bad.isEmpty()) {
+    for (const p of analyze(after, { host, universe: u, direction: "inbound", input: bad })) {
+      if (!BLOCKED.has(p.outcome)) return `still ${p.outcome === "undecided" ? `undecided (${p.reason})` : p.outcome} after the fix: ${example(u, p.set)}`;
+    }
   }
-  const keepAll = anyState(u, keep);
-  const mayChange = bad.union(anyState(u, bad).intersect(notNew(u)));
+  if (!unblock.isEmpty()) {
+    for (const p of analyze(after, { host, universe: u, direction: "inbound", input: unblock })) {
+      if (BLOCKED.has(p.outcome) || p.outcome === "undecided") return `still ${p.outcome} after the fix: ${example(u, p.set)}`;
+    }
+  }
+  const keepAll = intent.keepAsIs ? keep : anyState(u, keep);
+  const moved = bad.union(unblock).union(effect ?? u.empty());
+  let mayChange = moved.union(anyState(u, moved).intersect(notNew(u)));
+  if (intent.mayChange) mayChange = mayChange.union(intent.mayChange);
   for (const direction of ["inbound", "local-out"] as const) {
     for (const d of compare(dump, after, { host, universe: u, direction })) {
       // (2) intended traffic is untouched
@@ -101,9 +125,40 @@ function originalOnly(r: Rule): boolean {
   return r.matches.some((m) => m.name === "conntrack" && m.options.some((o) => o.name === "--ctdir" && !o.neg && o.args[0] === "ORIGINAL"));
 }
 
+type Net = readonly [bigint, bigint];
+
+function netOf(addr: string, prefix: number, family: Family): Net | undefined {
+  const a = parseAddr(addr, family);
+  if (a === undefined) return undefined;
+  const bits = family === "ipv4" ? 32 : 128;
+  const size = 1n << BigInt(bits - prefix);
+  const lo = (a / size) * size;
+  return [lo, lo + size - 1n];
+}
+
+/**
+ * Where replies to containers' outbound connections can never be addressed
+ * before conntrack undoes the masquerade: loopback and the Docker bridges'
+ * subnets (they arrive addressed to the host's external address).
+ */
+function neverReplyDst(host: HostModel): Net[] {
+  const fam = host.family;
+  const nets = [netOf(fam === "ipv4" ? "127.0.0.0" : "::1", fam === "ipv4" ? 8 : 128, fam)];
+  for (const i of host.ifaces) if (i.origin === "dump") for (const a of i.addrs) nets.push(netOf(a.addr, a.prefix, fam));
+  return nets.filter((n): n is Net => !!n);
+}
+
+function dstInside(d: AddrMatch | undefined, nets: readonly Net[], family: Family): boolean {
+  if (!d || d.neg || d.prefix === null) return false;
+  const n = netOf(d.addr, d.prefix, family);
+  return !!n && nets.some(([lo, hi]) => n[0] >= lo && n[1] <= hi);
+}
+
 /** A rule that replies of an established connection cannot match. */
-function blindToReplies(r: Rule): boolean {
+function blindToReplies(r: Rule, host: HostModel): boolean {
   if (r.table === "nat") return true;
+  // before conntrack's de-NAT (raw, mangle PREROUTING) replies carry the host's own address
+  if ((r.table === "raw" || r.table === "mangle") && dstInside(r.dst, neverReplyDst(host), host.family)) return true;
   if (originalOnly(r)) return true;
   const states = ctStates(r);
   return !!states && states.every((s) => s !== "ESTABLISHED" && s !== "RELATED");
@@ -120,14 +175,14 @@ function passesReplies(r: Rule): boolean {
  * Every DROP or REJECT a fix added must be unable to see replies to
  * containers' outbound connections; returns why not, or undefined.
  */
-function replyBlindness(d: Dump): string | undefined {
+function replyBlindness(d: Dump, host: HostModel): string | undefined {
   for (const t of d.tables.values()) {
     for (const c of t.chains.values()) {
       let shielded = false;
       for (const r of c.rules) {
         if (passesReplies(r)) shielded = true;
         if (!isAuthored(r) || !r.target || !VERDICT_DROP.has(r.target.name)) continue;
-        if (shielded || blindToReplies(r) || reachedOnlyBlind(d, t.name, c.name)) continue;
+        if (shielded || blindToReplies(r, host) || reachedOnlyBlind(d, t.name, c.name, host)) continue;
         return `the ${r.target.name} added to ${t.name} ${c.name} could also match replies to containers' outbound connections`;
       }
     }
@@ -136,10 +191,10 @@ function replyBlindness(d: Dump): string | undefined {
 }
 
 /** A chain of the fix whose every caller is itself blind to replies. */
-function reachedOnlyBlind(d: Dump, table: string, chain: string): boolean {
+function reachedOnlyBlind(d: Dump, table: string, chain: string, host: HostModel): boolean {
   const callers: Rule[] = [];
   for (const c of d.tables.get(table)?.chains.values() ?? []) for (const r of c.rules) if (r.target?.kind === "chain" && r.target.name === chain) callers.push(r);
-  return callers.length > 0 && callers.every((r) => blindToReplies(r) || shieldedBefore(d, r));
+  return callers.length > 0 && callers.every((r) => blindToReplies(r, host) || shieldedBefore(d, r));
 }
 
 function shieldedBefore(d: Dump, r: Rule): boolean {

@@ -263,7 +263,7 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
     if (g) g.set = g.set.union(p.set);
     else byPath.set(sig, { path: steps.map((s) => ctx.ruleAt("nat", s.line)).filter((r): r is Rule => !!r), part: p, set: p.set });
   }
-  const groups: { scope: Scope; rep: Replica; D: PacketSet }[] = [];
+  const groups: { scope: Scope; rep: Replica; D: PacketSet; key: string }[] = [];
   for (const g of byPath.values()) {
     const D = g.set.intersect(ctx.isNew()).intersect(ctx.local());
     if (D.isEmpty()) continue;
@@ -272,7 +272,11 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
     const rep = replicaOf(ctx, D);
     if (typeof rep === "string") return rep;
     if (rep.entries.length === 0 && rep.rest === "allow") continue;
-    groups.push({ scope, rep, D });
+    // two nat paths to one DNAT (kube-proxy's) often need the same rule
+    const key = JSON.stringify([scope.proto, scope.portWords, scope.dst?.addr, scope.dst?.prefix, scope.iface, rep.rest, rep.entries.map((e) => [e.verdict, e.carried])], (k, v) => (k === "span" ? undefined : v));
+    const same = groups.find((g) => g.key === key);
+    if (same) same.D = same.D.union(D);
+    else groups.push({ scope, rep, D, key });
   }
   if (groups.length === 0) return "INPUT does not block any packet this DNAT rule takes";
   // Name the external interface when every blocked packet arrives on it.
