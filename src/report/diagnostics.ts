@@ -1,7 +1,7 @@
 // Errors and warnings about the input, in the `FILE:LINE:COL: error: MESSAGE`
 // form editors and CI annotations understand, followed by the offending line
 // and carets under the span.
-import { Chalk, chalkStderr, type ChalkInstance } from "chalk";
+import { Chalk, type ChalkInstance } from "chalk";
 import type { Diagnostic } from "../syntax/ast.js";
 
 // A dump with thousands of warnings asks for thousands of lines: the index of
@@ -30,10 +30,30 @@ export function sourceLine(source: string, line: number): string {
 }
 
 /**
- * `FILE:LINE:COL: error: MESSAGE`, the line, and `^^^` under the span. Colour
- * follows stderr (NO_COLOR, FORCE_COLOR, TTY) unless a chalk instance is given.
+ * Colour or not: NO_COLOR (non-empty) says no, FORCE_COLOR (not 0/false) says
+ * yes, otherwise only a terminal gets colour. chalk's own detection ignores
+ * NO_COLOR and takes an empty FORCE_COLOR as "force".
  */
-export function formatDiagnostic(file: string, source: string, d: Diagnostic, c: ChalkInstance = chalkStderr): string {
+export function colorEnabled(stream: { isTTY?: boolean }): boolean {
+  const env = process.env;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
+  return !!stream.isTTY;
+}
+
+let stderrChalk: ChalkInstance | undefined;
+
+/** The chalk for messages on stderr, decided once per process. */
+export function chalkForStderr(): ChalkInstance {
+  return (stderrChalk ??= new Chalk({ level: colorEnabled(process.stderr) ? 1 : 0 }));
+}
+
+/**
+ * `FILE:LINE:COL: error: MESSAGE`, the line, and `^^^` under the span. Colour
+ * follows stderr (colorEnabled) unless a chalk instance is given.
+ */
+export function formatDiagnostic(file: string, source: string, d: Diagnostic, c: ChalkInstance = chalkForStderr()): string {
   const text = sourceLine(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source, d.span.line);
   const sev = d.severity === "error" ? c.red.bold("error") : c.yellow.bold("warning");
   const head = `${c.bold(`${file}:${d.span.line}:${d.span.col}:`)} ${sev}: ${d.message}`;
