@@ -116,7 +116,9 @@ const VERDICT_DROP = new Set(["DROP", "REJECT"]);
 function ctStates(r: Rule): string[] | undefined {
   for (const m of r.matches) {
     const o = m.options.find((x) => x.name === (m.name === "state" ? "--state" : "--ctstate"));
-    if ((m.name === "conntrack" || m.name === "state") && o && !o.neg) return o.args[0]!.split(",");
+    // SNAT and DNAT are status bits, not states: they say nothing about direction
+    const real = o?.args[0]!.split(",").filter((x) => x !== "SNAT" && x !== "DNAT");
+    if ((m.name === "conntrack" || m.name === "state") && o && !o.neg && real?.length) return real;
   }
   return undefined;
 }
