@@ -218,7 +218,8 @@ export class Lab {
   private async build(t: Topology) {
     const sb = this.sandbox;
     const nss = this.namespaces(t);
-    for (const ns of nss) await sb.must(null, ["ip", "netns", "add", ns]);
+    // one `ip` process per step, not per namespace or link: each spawn costs
+    await sb.must(null, ["ip", "-batch", "-"], { input: nss.map((ns) => `netns add ${ns}\n`).join("") });
     await Promise.all(
       nss.map((ns) =>
         sb.must(ns, [
@@ -237,10 +238,9 @@ export class Lab {
     const hostBatch: string[] = ["link set lo up"];
     for (const b of t.bridges) hostBatch.push(`link add ${b.name} type bridge`);
     await sb.must(null, ["ip", "-n", HOST, "-batch", "-"], { input: hostBatch.join("\n") + "\n" });
-    await sb.must(null, ["ip", "link", "add", "eth0", "netns", CLIENT, "type", "veth", "peer", "name", t.uplink, "netns", HOST]);
-    for (const [i, c] of t.containers.entries()) {
-      await sb.must(null, ["ip", "link", "add", `vc${i}`, "netns", HOST, "type", "veth", "peer", "name", "eth0", "netns", c.ns]);
-    }
+    const veths = [`link add eth0 netns ${CLIENT} type veth peer name ${t.uplink} netns ${HOST}`];
+    for (const [i, c] of t.containers.entries()) veths.push(`link add vc${i} netns ${HOST} type veth peer name eth0 netns ${c.ns}`);
+    await sb.must(null, ["ip", "-batch", "-"], { input: veths.join("\n") + "\n" });
     const v4 = (l: string[]) => l.filter((a) => !a.includes(":"));
     const v6 = (l: string[]) => l.filter((a) => a.includes(":"));
     const hb: string[] = [];
@@ -269,7 +269,7 @@ export class Lab {
       `route add default via ${HOST_V4}`,
       `route add default via ${HOST_V6}`,
     ];
-    await sb.must(null, ["ip", "-n", CLIENT, "-batch", "-"], { input: cb.join("\n") + "\n" });
+    const batches: Promise<string>[] = [sb.must(null, ["ip", "-n", CLIENT, "-batch", "-"], { input: cb.join("\n") + "\n" })];
     for (const c of t.containers) {
       const br = t.bridges.find((b) => b.name === c.bridge)!;
       const batch = ["link set lo up", ...c.addrs.map((a) => `addr add ${a} dev eth0${a.includes(":") ? " nodad" : ""}`), "link set eth0 up"];
@@ -277,8 +277,9 @@ export class Lab {
       const gw6 = v6(br.addrs)[0];
       if (gw4 && v4(c.addrs).length) batch.push(`route add default via ${gw4.split("/")[0]}`);
       if (gw6 && v6(c.addrs).length) batch.push(`route add default via ${gw6.split("/")[0]}`);
-      await sb.must(null, ["ip", "-n", c.ns, "-batch", "-"], { input: batch.join("\n") + "\n" });
+      batches.push(sb.must(null, ["ip", "-n", c.ns, "-batch", "-"], { input: batch.join("\n") + "\n" }));
     }
+    await Promise.all(batches);
     await sb.must(null, ["ip", "-n", HOST, "-batch", "-"], { input: hb.join("\n") + "\n" });
     // like a Docker host: routing on, bridged traffic visible to iptables
     await sb.must(HOST, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.bridge.bridge-nf-call-iptables=1", "net.bridge.bridge-nf-call-ip6tables=1"]);

@@ -4,14 +4,16 @@
 // engine's trace of the same packet (what `dockwall trace --format json` prints).
 // Disagreements must be known (test/kernel/known-disagreements.json, each with
 // its explanation); a new one fails, and so does a known one that went away.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
 import { Lab, describeLab } from "../helpers/lab.js";
-import { compareScenario, signature, type Comparison, type Disagreement } from "../helpers/lab/compare.js";
+import { compareScenario, signature, traceArgs, tracePacket, type Comparison, type Disagreement } from "../helpers/lab/compare.js";
+import { main } from "../../src/cli/main.js";
+import { inferHost, trace } from "../../src/engine/api.js";
 import { deriveScenario } from "../helpers/lab/scenario.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,6 +22,7 @@ const REPORT = process.env.DOCKWALL_LAB_REPORT ?? path.join(tmpdir(), "dockwall-
 
 interface Source {
   name: string;
+  file: string;
   family: "ipv4" | "ipv6";
   text: string;
 }
@@ -27,9 +30,9 @@ interface Source {
 function sources(): Source[] {
   const out: Source[] = [];
   const own = path.join(repo, "fixtures/lab");
-  for (const f of readdirSync(own).sort()) out.push({ name: f, family: f.endsWith(".rules6") ? "ipv6" : "ipv4", text: readFileSync(path.join(own, f), "utf8") });
+  for (const f of readdirSync(own).sort()) out.push({ name: f, file: path.join(own, f), family: f.endsWith(".rules6") ? "ipv6" : "ipv4", text: readFileSync(path.join(own, f), "utf8") });
   const classic = path.join(repo, "fixtures/classic-report.rules");
-  if (existsSync(classic)) out.push({ name: "classic-report.rules", family: "ipv4", text: readFileSync(classic, "utf8") });
+  if (existsSync(classic)) out.push({ name: "classic-report.rules", file: classic, family: "ipv4", text: readFileSync(classic, "utf8") });
   // Docker 28+/29 layouts straight from moby's golden files, one per gateway mode
   // and the options that change the rules most
   const golden = path.join(shared, "docker-golden/iptables");
@@ -47,12 +50,28 @@ function sources(): Source[] {
     ];
     for (const re of wanted) {
       const f = files.find((x) => re.test(x));
-      if (f) out.push({ name: `golden:${f.replace(/\.golden$/, "")}`, family: f.includes("__ip6tables") ? "ipv6" : "ipv4", text: readFileSync(path.join(golden, f), "utf8") });
+      if (f) out.push({ name: `golden:${f.replace(/\.golden$/, "")}`, file: path.join(golden, f), family: f.includes("__ip6tables") ? "ipv6" : "ipv4", text: readFileSync(path.join(golden, f), "utf8") });
     }
   } else {
     console.warn(`[skip] docker-golden scenarios: ${golden} not present`);
   }
   return out;
+}
+
+/** Runs the CLI in this process and returns what it printed on stdout. */
+async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const code = await main(argv);
+    return { code, out };
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
 interface Known {
@@ -67,12 +86,14 @@ describeLab("kernel vs engine: outcome, final address and rule path of real prob
   const all = sources();
   let lab: Lab;
   const done = new Map<string, Comparison>();
+  const files = new Map<string, { file: string; hostOptions: { ifaces: string[]; hostAddrs: string[]; defaultIface: string } }>();
+  const timing = new Map<string, { probes: number; retried: number; topologyMs: number; loadMs: number; probeMs: number }>();
   beforeAll(async () => {
     lab = await Lab.open();
   });
   afterAll(async () => {
     await lab?.close();
-    const report = [...done.entries()].map(([name, c]) => ({ scenario: name, compared: c.compared, agreed: c.agreed, undecided: c.undecided, inconsistent: c.inconsistent, disagreements: c.disagreements.map((d) => ({ signature: signature(d), ...d })) }));
+    const report = [...done.entries()].map(([name, c]) => ({ scenario: name, timing: timing.get(name), compared: c.compared, agreed: c.agreed, undecided: c.undecided, inconsistent: c.inconsistent, disagreements: c.disagreements.map((d) => ({ signature: signature(d), replay: `dockwall ${traceArgs(files.get(name)!.file, d.packet, files.get(name)!.hostOptions).map((a) => (/^[\w./:=@-]+$/.test(a) ? a : `'${a}'`)).join(" ")}`, ...d })) }));
     writeFileSync(REPORT, JSON.stringify(report, null, 1));
     const total = report.reduce((a, r) => a + r.compared, 0);
     const agreed = report.reduce((a, r) => a + r.agreed, 0);
@@ -82,15 +103,37 @@ describeLab("kernel vs engine: outcome, final address and rule path of real prob
   for (const src of all) {
     it(`${src.name}: every probe agrees with the kernel, or the disagreement is known`, async () => {
       const sc = deriveScenario(src.text, { name: src.name, family: src.family, seed: 7, random: 40 });
+      files.set(src.name, { file: src.file, hostOptions: sc.hostOptions });
+      const t0 = performance.now();
       await lab.setTopology(sc.topology);
+      const t1 = performance.now();
       await lab.reset();
       await lab.loadIptables(src.text, src.family, { label: src.name });
+      const t2 = performance.now();
       const results = await lab.probe(sc.probes, { trace: true, listen: sc.listen });
+      const t3 = performance.now();
+      timing.set(src.name, { probes: results.length, retried: results.filter((r) => r.retried).length, topologyMs: Math.round(t1 - t0), loadMs: Math.round(t2 - t1), probeMs: Math.round(t3 - t2) });
       const dump = parse(src.text, { file: src.name, family: src.family });
       const c = compareScenario(src.name, dump, results, sc.topology, sc.hostOptions);
       done.set(src.name, c);
       // the lab's own consistency: every probe's result is explained by its kernel trace
       expect(c.inconsistent.map((d) => `${d.probe} ${d.kernel.note}`)).toEqual([]);
+      // the comparison uses the engine in-process; `dockwall trace --format json`
+      // must print exactly that for the same packet (a few probes per scenario)
+      const dir = mkdtempSync(path.join(tmpdir(), "dockwall-lab-"));
+      try {
+        const file = path.join(dir, "dump.rules");
+        writeFileSync(file, src.text);
+        const host = inferHost(dump, sc.hostOptions);
+        for (const r of results.filter((_, i) => i % 50 === 0)) {
+          const packet = tracePacket(r, sc.topology);
+          const printed = await runCli(traceArgs(file, packet, sc.hostOptions));
+          expect(printed.code).toBe(0);
+          expect(JSON.parse(printed.out)).toEqual(JSON.parse(JSON.stringify(trace(dump, packet, host))));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
       const unknown = c.disagreements.filter((d: Disagreement) => !knownSigs.has(signature(d)));
       expect(unknown.map((d) => `${signature(d)}\n  packet ${JSON.stringify(d.packet)}\n  kernel ${d.kernel.outcome} ${JSON.stringify(d.kernel.final)}\n    ${d.kernel.path.join("\n    ")}\n  engine ${d.engine.outcome} ${JSON.stringify(d.engine.final)} ${d.engine.note ?? ""}\n    ${d.engine.path.join("\n    ")}`)).toEqual([]);
     });

@@ -148,3 +148,17 @@ export function signature(d: Disagreement): string {
   }
   return `${d.scenario}: ${parts.join("; ")}`;
 }
+
+/** `dockwall trace` options for a lab probe, so a disagreement can be replayed on the command line. */
+export function traceArgs(file: string, packet: TracePacket, hostOptions: { ifaces: string[]; hostAddrs: string[]; defaultIface: string }): string[] {
+  const a = ["trace", file, "--format", "json", "--src", packet.src, "--dst", packet.dst, "--proto", packet.proto ?? "tcp"];
+  if (packet.sport !== undefined) a.push("--sport", String(packet.sport));
+  if (packet.dport !== undefined) a.push("--dport", String(packet.dport));
+  if (packet.icmpType !== undefined) a.push("--icmp-type", `${packet.icmpType}/${packet.icmpCode ?? 0}`);
+  if (packet.fromHost) a.push("--from-host");
+  else if (packet.in) a.push("--in", packet.in);
+  for (const i of hostOptions.ifaces) a.push("--iface", i);
+  for (const h of hostOptions.hostAddrs) a.push("--host-addr", h);
+  a.push("--default-iface", hostOptions.defaultIface);
+  return a;
+}
