@@ -8,7 +8,8 @@ import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType 
 // A keyword-like token must end where a word ends: "COMMITTED" or "-Afoo" are not
 // keywords. A lookahead says so in one regex test per token, where chevrotain's
 // longer_alt would run a second pattern for every option of every rule.
-const END = String.raw`(?=[\s"]|$)`;
+// (A negative lookahead, because chevrotain refuses `$` anchors in token patterns.)
+const END = String.raw`(?![^\s"])`;
 
 const Text = createToken({ name: "Text", pattern: Lexer.NA });
 // Complement patterns defeat chevrotain's first-char optimisation unless it is told the start characters.
@@ -48,8 +49,8 @@ export const lineLexer = new Lexer(allTokens, {
 export type LineKind = "table" | "chain" | "commit" | "command";
 
 class LineParser extends EmbeddedActionsParser {
-  constructor() {
-    super(allTokens, { skipValidations: process.env.DOCKWALL_VALIDATE_GRAMMAR !== "1" });
+  constructor(validate = process.env.DOCKWALL_VALIDATE_GRAMMAR === "1") {
+    super(allTokens, { skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -194,6 +195,22 @@ function grammarError(tokens: IToken[], line: string): LineSyntaxError {
   else if (first?.tokenType === Counters && tokens.length === 1) message = "counters must be followed by a command such as -A CHAIN";
   else message = `expected a command such as -A CHAIN, found '${found}'`;
   return { offset, message };
+}
+
+/**
+ * Builds the grammar again with chevrotain's checks on (ambiguities, left
+ * recursion, unreachable alternatives, lexer patterns); the CLI skips them to
+ * start faster. Returns the problems, empty when there are none.
+ */
+export function grammarProblems(): string[] {
+  const problems: string[] = [];
+  try {
+    new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+    new LineParser(true);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  return problems;
 }
 
 /** The grammar as chevrotain serialises it; grammar/ renders it as a railroad diagram. */
