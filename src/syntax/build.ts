@@ -902,7 +902,10 @@ class Builder {
       throw new LineError(opt.startOffset, tokEnd(opt), `unknown option '${name}'${where}${hint}${near ? ` (did you mean ${near}?)` : ""}`, "unknown-option");
     }
     let neg = negIn;
-    if (this.tok(this.pos)?.tokenType === Bang && ospec.negatable) {
+    // old syntax: `--dport ! 22`
+    const after = this.tok(this.pos);
+    if (after?.tokenType === Bang && ospec.negatable && ospec.arity > 0) {
+      if (neg) throw new LineError(after.startOffset, tokEnd(after), `'!' given twice for ${ospec.name}`);
       neg = true;
       this.pos++;
     }
