@@ -357,6 +357,14 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
           body.push(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
         }
         if (x.commentNote) notes.push({ code: "comment-changed", message: x.commentNote, span: rule.span });
+        if (rule.matches.some((m) => m.options.some((o) => o.neg && (o.name === "--sport" || o.name === "--dport") && o.args[0] === "0:65535"))) {
+          notes.push({
+            code: "negated-full-range",
+            message:
+              "this rule tests a negated full port range, so it matches no packet (as iptables-legacy loads it); iptables-nft 1.8.9 loads it as matching every packet of the protocol. The nft rule keeps the written meaning: check which one this host relies on",
+            span: rule.span,
+          });
+        }
         for (const b of x.bodies) body.push(`\t\t${b}`);
         nftRules += x.bodies.length;
       }
