@@ -1,7 +1,8 @@
 // Structural facts about a dump that several rules share: which rules jump to
 // which chains, and whether a chain can end a packet's walk. Only the
 // syntactic rules (DW109, DW110, DW202..DW205) decide on structure alone.
-import type { Rule, Table } from "../syntax/ast.js";
+import type { Chain, Rule, Table } from "../syntax/ast.js";
+import { ruleKey } from "../syntax/build.js";
 
 /**
  * Target modules netfilter ships. A bare `-j NAME` with one of these names is
@@ -93,4 +94,15 @@ export function reachableChains(table: Table, start: string): Set<string> {
     }
   }
   return seen;
+}
+
+/** Each rule that repeats an earlier rule of the same chain word for word, with that earlier rule. */
+export function* duplicatesIn(chain: Chain): Iterable<{ rule: Rule; earlier: Rule }> {
+  const first = new Map<string, Rule>();
+  for (const rule of chain.rules) {
+    const key = ruleKey(rule);
+    const earlier = first.get(key);
+    if (earlier) yield { rule, earlier };
+    else first.set(key, rule);
+  }
 }

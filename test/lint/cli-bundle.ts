@@ -15,6 +15,13 @@ export interface Cli {
   dispose(): void;
 }
 
+/** An empty value means "unset" here: chalk-style tools read FORCE_COLOR="" as a request. */
+function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !((k === "FORCE_COLOR" || k === "NO_COLOR") && v === "")) out[k] = v;
+  return out;
+}
+
 export async function buildCli(): Promise<Cli> {
   const dir = mkdtempSync(join(tmpdir(), "dockwall-cli-"));
   const entry = join(dir, "dist", "cli.js");
@@ -43,7 +50,7 @@ export async function buildCli(): Promise<Cli> {
         input: opts.input ?? "",
         cwd: opts.cwd ?? REPO,
         encoding: "utf8",
-        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...opts.env },
+        env: cleanEnv({ ...process.env, NO_COLOR: "1", ...opts.env }),
         timeout: 60_000,
       });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };

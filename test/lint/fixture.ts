@@ -34,3 +34,9 @@ export function findings(rule: LintRule, dump: Dump, peer?: Dump): Finding[] {
 export function lines(f: Finding): number[] {
   return [f.location.line, ...f.related.map((r) => r.line)];
 }
+
+/** Runs one rule on its trigger and clean fixtures (fixtures/lint/<name>/). */
+export function triggerAndClean(rule: LintRule): { trigger: Finding[]; clean: Finding[]; dump: Dump } {
+  const dump = loadDump(`lint/${rule.meta.name}/trigger.rules`);
+  return { trigger: findings(rule, dump), clean: findings(rule, loadDump(`lint/${rule.meta.name}/clean.rules`)), dump };
+}

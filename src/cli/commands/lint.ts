@@ -10,6 +10,7 @@ import { applyBaseline, parseBaseline, serializeBaseline, BaselineError } from "
 import { ConfigError, DEFAULT_CONFIG, FAIL_ON, findConfig, loadConfig, type FailOn, type LintConfig } from "../../lint/config.js";
 import { RULE_IDS, RULES } from "../../lint/registry.js";
 import { failing, lint, type LintTarget } from "../../lint/run.js";
+import { setHostOptions } from "../../lint/engine.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.js";
 import { readInput, UsageError, warnAll } from "../io.js";
 import { attachFixes } from "./fix.js";
@@ -17,7 +18,12 @@ import { attachFixes } from "./fix.js";
 declare const DOCKWALL_VERSION: string;
 const VERSION = typeof DOCKWALL_VERSION === "string" ? DOCKWALL_VERSION : "dev";
 
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 interface LintCliOptions {
+  iface: string[];
+  hostAddr: string[];
+  defaultIface?: string;
   format: ReportFormat;
   failOn?: FailOn;
   ip6?: string;
@@ -115,6 +121,9 @@ export function registerLint(program: Command) {
     .option("--live", "read this host's rules through iptables-save / ip6tables-save (read-only)")
     .option("--config <file>", "config file (default: .dockwall.json found upward from the current directory)")
     .option("--no-config", "ignore any .dockwall.json")
+    .option("--iface <name=addr/prefix>", "an interface of this host (repeatable), e.g. eth0=203.0.113.5/24; makes witnesses use real addresses", collect, [])
+    .option("--host-addr <addr>", "an address of this host (repeatable)", collect, [])
+    .option("--default-iface <name>", "the external interface (default eth0)")
     .option("--baseline <file>", "report only findings that this baseline does not already hold")
     .option("--write-baseline <file>", "record the current findings as the baseline, and exit 0")
     .addHelpText(
@@ -135,6 +144,7 @@ Examples:
       if (o.live && (files.length || o.ip6)) throw new UsageError("--live reads the host itself: give no files and no --ip6 with it");
       if (o.baseline && o.writeBaseline) throw new UsageError("use --baseline or --write-baseline, not both");
       const cfg = config(o);
+      setHostOptions({ ifaces: o.iface, hostAddrs: o.hostAddr, ...(o.defaultIface ? { defaultIface: o.defaultIface } : {}) });
       let baseline;
       if (o.baseline) {
         if (!existsSync(o.baseline)) throw new UsageError(`${o.baseline}: no such file (create it with --write-baseline)`);

@@ -1,7 +1,6 @@
 // DW202: the same rule twice in one chain. The second copy can never change
 // the outcome (it sees only what the first let through, and does the same).
-import { ruleKey } from "../../../syntax/build.js";
-import type { Rule } from "../../../syntax/ast.js";
+import { duplicatesIn } from "../../structure.js";
 import { userChains } from "../../context.js";
 import type { LintRule } from "../../types.js";
 
@@ -15,14 +14,7 @@ export const duplicateRule: LintRule = {
   check(ctx, report) {
     // Duplicated Docker rules are persisted-rule debris: DW108 explains those.
     for (const chain of userChains(ctx.dump)) {
-      const first = new Map<string, Rule>();
-      for (const rule of chain.rules) {
-        const key = ruleKey(rule);
-        const earlier = first.get(key);
-        if (!earlier) {
-          first.set(key, rule);
-          continue;
-        }
+      for (const { rule, earlier } of duplicatesIn(chain)) {
         report({
           message: `this rule repeats line ${earlier.span.line} of chain ${chain.name} word for word; the copy never changes what happens to a packet`,
           at: ctx.ruleSubject(rule),

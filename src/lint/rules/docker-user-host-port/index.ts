@@ -1,0 +1,59 @@
+// DW102: DOCKER-USER and FORWARD run after nat PREROUTING, when the packet
+// already carries the container's address and port. A rule written against
+// the host port or a host address that DNAT rewrote never matches as meant.
+import type { PacketSet } from "../../../engine/api.js";
+import type { Rule } from "../../../syntax/ast.js";
+import { isDockerChain } from "../../context.js";
+import { engineView } from "../../engine.js";
+import type { LintRule } from "../../types.js";
+
+function keyedOnHeader(rule: Rule): boolean {
+  return !!rule.dst || rule.matches.some((m) => m.name !== "conntrack" && m.options.some((o) => o.name === "--dport" || o.name === "--dports"));
+}
+
+export const dockerUserHostPort: LintRule = {
+  meta: {
+    id: "DW102",
+    name: "docker-user-host-port",
+    severity: "error",
+    summary: "A DOCKER-USER or FORWARD rule matches the host port or a host address that DNAT already rewrote",
+  },
+  check(ctx, report) {
+    const filter = ctx.table("filter");
+    if (!filter) return;
+    const candidates: Rule[] = [...(filter.chains.get("DOCKER-USER")?.rules ?? [])];
+    // FORWARD rules above Docker's own jumps see the same post-DNAT packets
+    for (const r of filter.chains.get("FORWARD")?.rules ?? []) {
+      if (r.target && isDockerChain(r.target.name)) break;
+      candidates.push(r);
+    }
+    const todo = candidates.filter(keyedOnHeader);
+    if (todo.length === 0) return;
+    const view = engineView(ctx);
+    const dnated = view.inbound().filter((p) => p.routing?.decision === "forward" && p.nat.some((n) => n.kind === "DNAT"));
+    if (dnated.length === 0) return;
+    const all = view.union(dnated.map((p) => p.set));
+    for (const rule of todo) {
+      // as the packet arrived (host address and port) vs. what really reaches the rule
+      const intended = view.probe(rule, all, "FORWARD");
+      if (intended.isEmpty()) continue;
+      let actual: PacketSet = view.u.empty();
+      const targets = new Set<string>();
+      for (const p of dnated) {
+        if (p.path.some((s) => s.table === "filter" && s.line === rule.span.line)) actual = actual.union(p.set);
+        else if (!p.set.intersect(intended).isEmpty()) targets.add(`${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}`);
+      }
+      const missed = intended.subtract(actual);
+      if (missed.isEmpty()) continue;
+      const line = rule.span.line;
+      const witness = view.witness(missed, (t) => !t.path.some((s) => s.table === "filter" && s.line === line));
+      const what = rule.dst ? `the address ${rule.dst.addr}/${rule.dst.prefix ?? rule.dst.mask}` : "this destination port";
+      report({
+        message: `this rule tests ${what} as the packet arrived at the host, but in ${rule.chain} the packet already carries the container's address and port (${[...targets].join(", ") || "after DNAT"}), so it never matches the traffic it names. Match the original destination instead: -m conntrack --ctorigdstport PORT / --ctorigdst ADDR --ctdir ORIGINAL`,
+        at: ctx.ruleSubject(rule),
+        ...(witness ? { witness } : {}),
+        key: rule.chain,
+      });
+    }
+  },
+};
