@@ -198,9 +198,33 @@ export class Lab {
   async setTopology(t: Topology): Promise<void> {
     validate(t);
     if (this.topo && JSON.stringify(this.topo) === JSON.stringify(t)) return;
+    if (this.topo && JSON.stringify({ ...this.topo, clientAddrs: [] }) === JSON.stringify({ ...t, clientAddrs: [] })) {
+      await this.setClientAddrs(t.clientAddrs);
+      return;
+    }
     await this.teardown();
     await this.build(t);
     this.topo = structuredClone(t);
+  }
+
+  /** Only the client's extra addresses differ: change those in place (much cheaper than a rebuild). */
+  private async setClientAddrs(want: readonly string[]) {
+    const have = this.topo!.clientAddrs;
+    const gone = have.filter((a) => !want.includes(a));
+    const added = want.filter((a) => !have.includes(a));
+    const hostRoute = (a: string) => {
+      const { addr, v6 } = checkCidr(a);
+      return `${addr}/${v6 ? 128 : 32} via ${v6 ? CLIENT_V6 : CLIENT_V4}`;
+    };
+    const nodad = (a: string) => (a.includes(":") ? " nodad" : "");
+    const cb = [...gone.map((a) => `addr del ${a} dev eth0`), ...added.map((a) => `addr add ${a} dev eth0${nodad(a)}`)];
+    const hb = [...gone.map((a) => `route del ${hostRoute(a)}`), ...added.map((a) => `route add ${hostRoute(a)}`)];
+    if (cb.length) await this.sandbox.must(null, ["ip", "-n", CLIENT, "-batch", "-"], { input: cb.join("\n") + "\n" });
+    if (hb.length) await this.sandbox.must(null, ["ip", "-n", HOST, "-batch", "-"], { input: hb.join("\n") + "\n" });
+    this.topo = { ...this.topo!, clientAddrs: [...want] };
+    // the client's UDP sockets are per address: bind the new ones on the next probe
+    const l = this.listeners.get(CLIENT);
+    if (l) l.udp.clear();
   }
 
   private namespaces(t: Topology): string[] {

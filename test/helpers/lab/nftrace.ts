@@ -46,7 +46,8 @@ export function parseTraceLine(line: string): TraceEvent | null {
       text: rest.replace(/\s*# handle \d+.*$/, "").replace(/^rule /, ""),
     };
   }
-  if (rest.startsWith("policy ")) return { ...base, type: "policy", verdict: rest.slice(7).trim() };
+  // "policy accept meta mark 0x00004000": the packet's mark follows the verdict
+  if (rest.startsWith("policy ")) return { ...base, type: "policy", verdict: rest.slice(7).trim().split(/\s+/)[0]! };
   return { ...base, type: "other", text: rest };
 }
 
@@ -126,13 +127,17 @@ interface Packet {
 }
 
 const tupleKey = (h: PacketHeader) => `${h.proto}|${h.src}|${h.sport}|${h.dst}|${h.dport}`;
+// Continuations are joined on the source side only: DNAT in PREROUTING changes
+// the destination before a bridged packet gets its second trace id, and every
+// probe of a batch has its own source address and port.
+const sourceKey = (h: PacketHeader) => `${h.proto}|${h.src}|${h.sport}`;
 
 /**
  * Groups trace events into packets. One packet can show up under several trace
  * ids: bridged traffic (br_netfilter) gets a new id between PREROUTING and
  * FORWARD, and a packet sent to a local address leaves through lo and comes back
  * with a new id. A new id that our own table did not start, or that arrives on
- * lo, continues the packet last seen with the same tuple.
+ * lo, continues the packet last seen with the same source address and port.
  */
 export function assemble(events: readonly TraceEvent[], ruleset: KernelRuleset): Packet[] {
   const byId = new Map<string, Packet>();
@@ -143,7 +148,7 @@ export function assemble(events: readonly TraceEvent[], ruleset: KernelRuleset):
     if (!p) {
       if (ev.type !== "packet") continue; // monitor started mid-packet
       const fresh = ev.table === LAB_TABLE && ev.hdr?.iif !== "lo";
-      const cont = fresh ? undefined : lastSeen.get(tupleKey(ev.hdr!));
+      const cont = fresh ? undefined : lastSeen.get(sourceKey(ev.hdr!));
       if (cont) {
         cont.ids.push(ev.id);
         p = cont;
@@ -159,7 +164,7 @@ export function assemble(events: readonly TraceEvent[], ruleset: KernelRuleset):
     if (baseHook && ev.type === "packet") p.hook = baseHook;
     if (ev.type === "packet") {
       p.lastHdr = ev.hdr!;
-      lastSeen.set(tupleKey(ev.hdr!), p);
+      lastSeen.set(sourceKey(ev.hdr!), p);
       if (ev.table !== LAB_TABLE) p.path.seen.push({ hook: baseHook ?? p.hook, table: ev.table, hdr: ev.hdr! });
       continue;
     }

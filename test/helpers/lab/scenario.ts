@@ -186,6 +186,8 @@ export interface ScenarioOptions {
   maxBoundary?: number;
   /** extra host addresses the dump implies but this heuristic misses */
   hostAddrs?: string[];
+  /** leave out the extra interface "ext9" the dump does not name */
+  noExtraIface?: boolean;
 }
 
 function isSpecial(a: bigint, v6: boolean): boolean {
@@ -209,6 +211,9 @@ export function deriveScenario(text: string, opts: ScenarioOptions): Scenario {
   // other named interfaces become bridges too: each gets a container behind it,
   // so traffic can arrive on it and be routed to it
   for (const n of others.slice(1)) bridgeNames.push(n);
+  // and one interface the dump does not name, "just outside" every -i/-o it
+  // tests: a second external link with a neighbour (container) behind it
+  if (!opts.noExtraIface) bridgeNames.push("ext9");
 
   // container addresses: DNAT targets, and /32 (/128) destinations routed out of a bridge
   const containerAddrs = new Map<string, string | null>(); // addr -> bridge hint
