@@ -23,13 +23,22 @@ const OUT = join(ROOT, "bench", "out");
 const CLI = join(ROOT, "dist", "cli.js");
 
 /**
- * The registry. name: shown in the table; cli(file) or entry + args(file);
- * sizes: rule counts to run on (default all); note: what is measured.
+ * The registry. name: shown in the table; cli(file) or entry + args(file), or
+ * cmd(file) for another program (a reference to compare with; `available`
+ * says whether this machine has it); sizes: rule counts to run on (default all);
+ * note: what is measured.
  */
 export const BENCHMARKS = [
   { name: "parse --check (whole process)", cli: (f) => ["parse", "--check", f], note: "node start + read + parse, no output" },
   { name: "parse > /dev/null (whole process)", cli: (f) => ["parse", f], note: "parse and print canonical iptables-save text" },
   { name: "parse (in-process)", entry: "parse.ts", args: (f) => [f], note: "parser alone, file already read" },
+  { name: "convert > /dev/null (whole process)", cli: (f) => ["convert", f], note: "dump to nft script: parse, translate, print" },
+  {
+    name: "iptables-restore-translate -f (reference)",
+    cmd: (f) => ["iptables-restore-translate", "-f", f],
+    available: () => spawnSync("sh", ["-c", "command -v iptables-restore-translate"]).status === 0,
+    note: "netfilter's C translator on the same dump, for comparison with convert",
+  },
 ];
 
 export const SIZES = [1000, 10000, 100000];
@@ -42,15 +51,15 @@ function dumpFile(rules) {
 
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
-/** One child process: wall seconds and peak RSS in KB (from /usr/bin/time -f). */
+/** One child process: wall and CPU (user+system) seconds and peak RSS in KB, from /usr/bin/time -f. */
 function runOnce(argv) {
   const t0 = performance.now();
-  const args = TIME ? ["-f", "@@%e %M", ...argv] : argv;
+  const args = TIME ? ["-f", "@@%e %M %U %S", ...argv] : argv;
   const r = spawnSync(TIME ?? argv[0], TIME ? args : argv.slice(1), { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr.slice(-500)}`);
-  const m = /@@([\d.]+) (\d+)\s*$/.exec(r.stderr);
-  return { wall: m ? Number(m[1]) : wall, rssKb: m ? Number(m[2]) : undefined, stdout: r.stdout };
+  const m = /@@([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wall: m ? Number(m[1]) : wall, rssKb: m ? Number(m[2]) : undefined, cpu: m ? Number(m[3]) + Number(m[4]) : undefined, stdout: r.stdout };
 }
 
 async function bundleEntry(entry) {
@@ -79,34 +88,36 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `node build.mjs` (npm run bench does)");
   const sizes = sizeArg ? [Number(sizeArg)] : SIZES;
-  const chosen = BENCHMARKS.filter((b) => !filter || b.name.startsWith(filter));
+  const chosen = BENCHMARKS.filter((b) => (!filter || b.name.startsWith(filter)) && (!b.available || b.available()));
   const results = [];
   for (const b of chosen) {
     const entry = b.entry ? await bundleEntry(b.entry) : undefined;
     for (const rules of (b.sizes ?? SIZES).filter((s) => sizes.includes(s))) {
       const file = dumpFile(rules);
-      const argv = entry ? [process.execPath, entry, ...b.args(file)] : [process.execPath, CLI, ...b.cli(file)];
+      const argv = b.cmd ? b.cmd(file) : entry ? [process.execPath, entry, ...b.args(file)] : [process.execPath, CLI, ...b.cli(file)];
       const samples = [];
       for (let i = 0; i < runs; i++) {
         const r = runOnce(argv);
         // an in-process entry reports its own time; the process's RSS still counts
         const own = entry ? JSON.parse(r.stdout.trim().split("\n").pop()) : undefined;
-        samples.push({ s: own ? own.ms / 1000 : r.wall, rssKb: r.rssKb ?? own?.maxRssKb });
+        samples.push({ s: own ? own.ms / 1000 : r.wall, cpu: own ? own.cpuMs / 1000 : r.cpu, rssKb: r.rssKb ?? own?.maxRssKb });
       }
       const row = {
         benchmark: b.name,
         rules,
         minS: Math.min(...samples.map((x) => x.s)),
         medianS: median(samples.map((x) => x.s)),
+        // CPU time moves much less than wall time when other processes share the machine
+        minCpuS: Math.min(...samples.map((x) => x.cpu ?? Infinity)),
         peakRssMb: Math.max(...samples.map((x) => x.rssKb ?? 0)) / 1024,
         runs,
       };
       results.push(row);
-      process.stderr.write(`${b.name} ${rules}: min ${row.minS.toFixed(3)} s, median ${row.medianS.toFixed(3)} s, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`);
+      process.stderr.write(`${b.name} ${rules}: min ${row.minS.toFixed(3)} s, median ${row.medianS.toFixed(3)} s, CPU ${row.minCpuS.toFixed(3)} s, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`);
     }
   }
-  const lines = ["| benchmark | rules | min wall (s) | median (s) | peak RSS (MB) |", "|---|---:|---:|---:|---:|"];
-  for (const r of results) lines.push(`| ${r.benchmark} | ${r.rules} | ${r.minS.toFixed(3)} | ${r.medianS.toFixed(3)} | ${r.peakRssMb.toFixed(0)} |`);
+  const lines = ["| benchmark | rules | min wall (s) | median wall (s) | min CPU (s) | peak RSS (MB) |", "|---|---:|---:|---:|---:|---:|"];
+  for (const r of results) lines.push(`| ${r.benchmark} | ${r.rules} | ${r.minS.toFixed(3)} | ${r.medianS.toFixed(3)} | ${r.minCpuS.toFixed(3)} | ${r.peakRssMb.toFixed(0)} |`);
   process.stdout.write(lines.join("\n") + "\n");
   const loadavg = (await import("node:os")).loadavg();
   writeFileSync(join(OUT, "results.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg, results }, null, 2) + "\n");

@@ -43,7 +43,7 @@ const stages: Record<string, () => void> = {
   lexClassify: () =>
     eachLine((l) => {
       const t = lexLine(l);
-      if (Array.isArray(t)) classifyLine(t, 0, t.length, l);
+      if (Array.isArray(t)) classifyLine(t, 0, t.length, () => l);
     }),
   parse: () => void parse(text, { file }),
 };

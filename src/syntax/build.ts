@@ -167,7 +167,10 @@ class Builder {
   private argBase = 0;
   /** check/canon results of one-word options by value (the specs promise they are pure). */
   private valueMemo = new Map<OptionSpec, Map<string, string | { canon: string }>>();
-  private line = "";
+  // The line being read: [lineStart, lineEnd) of the block lexed last.
+  private block = "";
+  private lineStart = 0;
+  private lineEnd = 0;
   // Known modules loaded by the rule so far (reused from rule to rule).
   private loadedSpecs: ModuleSpec[] = [];
   private loadedCalls: MatchCall[] = [];
@@ -290,22 +293,23 @@ class Builder {
     let i = ls;
     while (i < le && (block.charCodeAt(i) === 32 || block.charCodeAt(i) === 9)) i++;
     if (i === le) return;
-    const line = block.slice(ls, le);
-    if (block.charCodeAt(i) === 35 /* # */) return this.comment(line, i - ls);
+    this.block = block;
+    this.lineStart = ls;
+    this.lineEnd = le;
+    if (block.charCodeAt(i) === 35 /* # */) return this.comment(this.lineText(), i - ls);
     if (this.skipping) {
-      if (/^\s*COMMIT\s*$/.test(line)) this.skipping = false;
+      if (/^\s*COMMIT\s*$/.test(this.lineText())) this.skipping = false;
       return;
     }
     if (lexErr >= 0) {
-      const e = lexError(line, lexErr);
+      const e = lexError(this.lineText(), lexErr);
       throw this.syntaxError(e.offset, e.message);
     }
     // the line's tokens stay in the block's array; their offsets become relative to the line
     for (let k = t0; k < t1; k++) tokens[k]!.startOffset -= ls;
     this.toks = tokens;
     this.tokLimit = t1;
-    this.line = line;
-    const kind = classifyLine(tokens, t0, t1, line);
+    const kind = classifyLine(tokens, t0, t1, this.lineText);
     if (typeof kind !== "string") throw this.syntaxError(kind.offset, kind.message);
     const first = tokens[t0]!;
     switch (kind) {
@@ -554,7 +558,7 @@ class Builder {
         const [victim] = this.rule(k + 1, table, chain.name, countersTok, lineStart);
         const key = ruleKey(victim!);
         const idx = chain.rules.findIndex((r) => ruleKey(r) === key);
-        if (idx < 0) throw new LineError(cmdTok.startOffset, this.line.length, `-D ${chain.name}: no rule like this one in the chain`);
+        if (idx < 0) throw new LineError(cmdTok.startOffset, this.lineEnd - this.lineStart, `-D ${chain.name}: no rule like this one in the chain`);
         chain.rules.splice(idx, 1);
         return;
       }
@@ -578,6 +582,17 @@ class Builder {
     }
   }
 
+  /** The text of the line being read (made only when needed: most lines never need it as a string). */
+  private lineText = (): string => this.block.slice(this.lineStart, this.lineEnd);
+
+  /** End of the line being read without trailing blanks, relative to its start. */
+  private trimmedEnd(): number {
+    const b = this.block;
+    let e = this.lineEnd;
+    while (e > this.lineStart && (b.charCodeAt(e - 1) === 32 || b.charCodeAt(e - 1) === 9)) e--;
+    return e - this.lineStart;
+  }
+
   /** Token `i` of the line being read, or undefined past its end. */
   private tok(i: number): IToken | undefined {
     return i < this.tokLimit ? this.toks[i] : undefined;
@@ -597,7 +612,7 @@ class Builder {
 
   private missing(message: string): LineError {
     const cut = this.isLastLine && !this.lastLineHasNewline;
-    const end = trimmedEnd(this.line);
+    const end = this.trimmedEnd();
     return new LineError(end, end + 1, cut ? `${message}: the rule is cut off (truncated dump)` : message, cut ? "truncated" : "syntax");
   }
 
@@ -736,7 +751,7 @@ class Builder {
     const rule: Rule = {
       table: table.name,
       chain,
-      span: this.span(lineStart, trimmedEnd(this.line)),
+      span: this.span(lineStart, this.trimmedEnd()),
       counters,
       src: anyAddr(srcs?.[0]),
       dst: anyAddr(dsts?.[0]),
@@ -1019,12 +1034,6 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** End offset of the line without trailing blanks. */
-function trimmedEnd(line: string): number {
-  let e = line.length;
-  while (e > 0 && (line.charCodeAt(e - 1) === 32 || line.charCodeAt(e - 1) === 9)) e--;
-  return e;
-}
 
 function tokEnd(t: IToken): number {
   return t.startOffset + t.image.length;

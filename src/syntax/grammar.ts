@@ -152,14 +152,14 @@ let trieNodes = 0;
 const MAX_TRIE_NODES = 50_000;
 
 /** What kind of line tokens [from, to) form, as the chevrotain line grammar decides. */
-export function classifyLine(tokens: IToken[], from: number, to: number, line: string): LineKind | LineSyntaxError {
+export function classifyLine(tokens: IToken[], from: number, to: number, line: () => string): LineKind | LineSyntaxError {
   let node: TrieNode | undefined = trie;
   for (let i = from; i < to && node; i++) node = node.next[tokens[i]!.tokenTypeIdx];
   if (node?.kind) return node.kind;
   const own = tokens.slice(from, to);
   lineParser.input = own;
   const kind = lineParser.line();
-  if (lineParser.errors.length > 0) return grammarError(own, line);
+  if (lineParser.errors.length > 0) return grammarError(own, line());
   remember(own, kind);
   return kind;
 }

@@ -60,12 +60,12 @@ describe("line memo", () => {
     resetLineMemo();
     const cached = lines.map((l) => {
       const t = lexLine(l);
-      return Array.isArray(t) ? classifyLine(t, 0, t.length, l) : t;
+      return Array.isArray(t) ? classifyLine(t, 0, t.length, () => l) : t;
     });
     const fresh = lines.map((l) => {
       resetLineMemo();
       const t = lexLine(l);
-      return Array.isArray(t) ? classifyLine(t, 0, t.length, l) : t;
+      return Array.isArray(t) ? classifyLine(t, 0, t.length, () => l) : t;
     });
     expect(cached).toEqual(fresh);
     expect(fresh.filter((k) => typeof k !== "string").length).toBeGreaterThan(5);

@@ -3,7 +3,7 @@ import type { Family, MatchCall, TargetCall } from "../../syntax/ast.js";
 import { formatAddr } from "../../syntax/inet.js";
 import { inetQualifier, nftRange } from "../nft-text.js";
 import type { XlateContext, XlateResult } from "../types.js";
-import { parseNatRange } from "./nat-range.js";
+import { parseNatRange, type NatRange } from "./nat-range.js";
 
 /** Protocols whose ports a NAT target may rewrite (iptables refuses a port range otherwise). */
 const PORT_PROTOS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
@@ -21,9 +21,7 @@ export function natFlags(call: MatchCall | TargetCall): string {
 }
 
 /** `1.2.3.4-1.2.3.6:80-90`, `[fd00::1]:80`, `:53`: nft's nat address and port range. */
-export function natRangeText(text: string, family: Family): string | { error: string } {
-  const r = parseNatRange(text, family);
-  if (typeof r === "string") return { error: r };
+export function natRangeText(r: NatRange, family: Family): string {
   let addr = "";
   if (r.minAddr !== undefined) {
     // IPv6 with a port: each end bracketed (`[a]-[b]:p`); nft 1.0.x cannot read `[a-b]:p`
@@ -39,12 +37,10 @@ export function natRangeText(text: string, family: Family): string | { error: st
 export function xlateNatTo(kind: "dnat" | "snat", option: string, call: MatchCall | TargetCall, ctx: XlateContext): XlateResult {
   const to = call.options.filter((o) => o.name === option);
   if (to.length !== 1) return { untranslatable: `${to.length} ${option} ranges: nft takes one (several were round-robin on kernels before 2.6.11)` };
-  const range = natRangeText(to[0]!.args[0]!, ctx.family);
-  if (typeof range !== "string") return { untranslatable: range.error };
   const parsed = parseNatRange(to[0]!.args[0]!, ctx.family);
-  if (typeof parsed !== "string" && parsed.minPort !== undefined && !natPortsAllowed(ctx)) {
-    return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
-  }
+  if (typeof parsed === "string") return { untranslatable: parsed };
+  if (parsed.minPort !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
+  const range = natRangeText(parsed, ctx.family);
   return { nft: `${kind} ${inetQualifier(ctx)}to ${range}${natFlags(call)}` };
 }
 
