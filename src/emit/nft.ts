@@ -356,14 +356,18 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
       chainName: (c) => (plan?.skipChain(table.name, c) ? undefined : names.get(c)),
       declareSet: (s) => sets.declare(s),
     };
-    const body: string[] = [];
+    if (chains.length === 0) continue;
+    tables++;
+    out.push(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
+    // the sets the rules declare go first in the table, once the rules are written
+    const setsAt = out.length;
     for (const chain of chains) {
       const base = baseChainOf(table.name, chain.name) ?? plan?.baseChain?.(table.name, chain.name);
-      body.push(`\tchain ${names.get(chain.name)} {`);
+      out.push(`\tchain ${names.get(chain.name)} {`);
       if (base) {
         const policy = (chain.policy ?? "ACCEPT").toLowerCase();
-        body.push(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy ${policy};`);
-        if (nftFamily === "inet") body.push(`\t\tmeta nfproto != ${family} accept`);
+        out.push(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy ${policy};`);
+        if (nftFamily === "inet") out.push(`\t\tmeta nfproto != ${family} accept`);
       }
       for (const rule of chain.rules) {
         rules++;
@@ -375,12 +379,12 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
         if (!x.ok) {
           const text = printRule(rule, family);
           problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: x.reason, rule: text });
-          body.push(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${x.reason}`, `\t\t# ${text}`);
+          out.push(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${x.reason}`, `\t\t# ${text}`);
           continue;
         }
         if (x.approximate) {
           problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: x.approximate, rule: printRule(rule, family) });
-          body.push(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
+          out.push(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
         }
         if (x.commentNote) notes.push({ code: "comment-changed", message: x.commentNote, span: rule.span });
         if (rule.matches.some((m) => m.options.some((o) => o.neg && (o.name === "--sport" || o.name === "--dport") && o.args[0] === "0:65535"))) {
@@ -391,17 +395,12 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
             span: rule.span,
           });
         }
-        for (const b of x.bodies) body.push(`\t\t${b}`);
+        for (const b of x.bodies) out.push(`\t\t${b}`);
         nftRules += x.bodies.length;
       }
-      body.push("\t}");
+      out.push("\t}");
     }
-    if (chains.length === 0) continue;
-    tables++;
-    out.push(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
-    for (const s of sets.sets) out.push(...setDeclText(s, "\t"));
-    // a table can hold 100k rules: no spread into push (argument count limit)
-    for (const line of body) out.push(line);
+    if (sets.sets.length) out.splice(setsAt, 0, ...sets.sets.flatMap((st) => setDeclText(st, "\t")));
     out.push("}");
   }
   return { text: out.join("\n") + "\n", problems, notes, stats: { rules, nftRules, skipped, tables } };
