@@ -54,9 +54,12 @@ export function chalkForStderr(): ChalkInstance {
  * follows stderr (colorEnabled) unless a chalk instance is given.
  */
 export function formatDiagnostic(file: string, source: string, d: Diagnostic, c: ChalkInstance = chalkForStderr()): string {
-  const text = sourceLine(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source, d.span.line);
+  // control characters from the input would move the cursor or wipe the line on a
+  // terminal: the message shows them escaped, the frame one visible mark each (columns stay)
+  const text = sourceLine(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source, d.span.line).replace(CONTROL, "\u2400");
   const sev = d.severity === "error" ? c.red.bold("error") : c.yellow.bold("warning");
-  const head = `${c.bold(`${file}:${d.span.line}:${d.span.col}:`)} ${sev}: ${d.message}`;
+  const message = d.message.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const head = `${c.bold(`${file}:${d.span.line}:${d.span.col}:`)} ${sev}: ${message}`;
   if (!text) return head;
   const width = Math.max(1, Math.min(d.span.endCol, text.length + 1) - d.span.col);
   // keep tabs so that the carets line up under the same columns
@@ -64,6 +67,10 @@ export function formatDiagnostic(file: string, source: string, d: Diagnostic, c:
   const paint = d.severity === "error" ? c.red : c.yellow;
   return `${head}\n  ${text}\n  ${pad}${paint("^".repeat(width))}`;
 }
+
+// C0 controls except tab, and DEL
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
 
 /** A chalk that never colours, for output that is compared or parsed. */
 export const plain: ChalkInstance = new Chalk({ level: 0 });

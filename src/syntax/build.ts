@@ -329,7 +329,8 @@ class Builder {
   }
 
   private syntaxError(offset: number, message: string): LineError {
-    const cutOff = this.isLastLine && !this.lastLineHasNewline;
+    // only an error at the very end of an unterminated last line suggests a cut
+    const cutOff = this.isLastLine && !this.lastLineHasNewline && (message.startsWith("unterminated") || offset >= this.trimmedEnd() - 1);
     return new LineError(offset, offset + 1, cutOff ? `${message} (the dump looks truncated)` : message, cutOff ? "truncated" : "syntax");
   }
 

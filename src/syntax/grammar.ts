@@ -16,6 +16,9 @@ const Text = createToken({ name: "Text", pattern: Lexer.NA });
 const WORD_START: string[] = [];
 for (let c = 0x21; c < 0x7f; c++) if (c !== 0x22) WORD_START.push(String.fromCharCode(c));
 for (let c = 0xa0; c < 0x100; c++) WORD_START.push(String.fromCharCode(c));
+// Above 0xff chevrotain groups characters in blocks of 255 (index 255 + code/255):
+// one character per block lets a word start with any of them (UTF-8 comments in restore files).
+for (let k = 1; k * 255 <= 0xffff; k++) WORD_START.push(String.fromCharCode(Math.max(0x100, k * 255)));
 export const Word = createToken({ name: "Word", pattern: /[^\s"]+/, start_chars_hint: WORD_START, categories: [Text] });
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
 /** Ends a line; the builder splits a block's tokens into lines here (the grammar never sees it). */
@@ -130,10 +133,11 @@ export function lexBlock(text: string): { tokens: IToken[]; errors: number[] } {
 /** The message for a lexer failure at `offset` of `line`. */
 export function lexError(line: string, offset: number): LineSyntaxError {
   const rest = line.slice(offset);
-  return {
-    offset,
-    message: rest.startsWith('"') ? "unterminated quoted string (the line looks cut off)" : `unexpected character '${rest[0]}'`,
-  };
+  if (rest.startsWith('"')) return { offset, message: "unterminated quoted string (the line looks cut off)" };
+  const c = rest.codePointAt(0) ?? 0;
+  // control characters are shown by name, not printed raw into the terminal
+  const shown = c === 13 ? "a carriage return (\\r) inside a line: old Mac line ends?" : c < 32 || c === 127 ? `U+${c.toString(16).padStart(4, "0").toUpperCase()}` : `'${String.fromCodePoint(c)}'`;
+  return { offset, message: `unexpected character ${shown}` };
 }
 
 // The grammar is LL(1) over token types, so whether a line parses, and as what,
