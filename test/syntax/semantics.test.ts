@@ -106,6 +106,17 @@ describe("rules", () => {
   });
 });
 
+describe("characters", () => {
+  it("words may start with any character, as in iptables-restore", () => {
+    const d = filter("-A INPUT -m comment --comment 日本語 -j ACCEPT\n-A INPUT -m comment --comment ça -j ACCEPT\n");
+    expect(rulesOf(d, "INPUT").map((r) => r.matches[0]!.options[0]!.args[0])).toEqual(["日本語", "ça"]);
+  });
+
+  it("a carriage return inside a line is named, not printed", () => {
+    expect(errorsOf("*filter\r-A INPUT -j ACCEPT\rCOMMIT\r")).toEqual(["1:8: unexpected character a carriage return (\\r) inside a line: old Mac line ends?"]);
+  });
+});
+
 describe("warnings", () => {
   it("one warning per unknown module, with the count", () => {
     const d = filter("-A INPUT -m foo --x 1 -j ACCEPT\n-A INPUT -m foo --x 2 -j ACCEPT\n-A INPUT -m foo -j ACCEPT\n-A INPUT -j FOOTARGET --y\n");
