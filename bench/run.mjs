@@ -32,6 +32,7 @@ export const BENCHMARKS = [
   { name: "parse --check (whole process)", cli: (f) => ["parse", "--check", f], note: "node start + read + parse, no output" },
   { name: "parse > /dev/null (whole process)", cli: (f) => ["parse", f], note: "parse and print canonical iptables-save text" },
   { name: "parse (in-process)", entry: "parse.ts", args: (f) => [f], note: "parser alone, file already read" },
+  { name: "lint, every rule (whole process)", cli: (f) => ["lint", "--fail-on", "none", "--format", "json", f], note: "parse + engine analysis + all 20 rules, JSON report" },
   { name: "convert > /dev/null (whole process)", cli: (f) => ["convert", f], note: "dump to nft script: parse, translate, print" },
   {
     name: "iptables-restore-translate -f (reference)",

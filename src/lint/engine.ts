@@ -106,7 +106,14 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     dump,
     host,
     u,
-    inbound: () => (inbound ??= analyze(dump, { host, universe: u, direction: "inbound" })),
+    inbound: () => {
+      if (!inbound) {
+        const t0 = performance.now();
+        inbound = analyze(dump, { host, universe: u, direction: "inbound" });
+        if (process.env.DOCKWALL_PROFILE) process.stderr.write(`dockwall: engine analyze ${(performance.now() - t0).toFixed(1)} ms, ${inbound.length} parts\n`);
+      }
+      return inbound;
+    },
     analyze: (input) => analyze(dump, { host, universe: u, direction: "inbound", input }),
     chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook }),
     subjectOf: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`) ?? { dump, table: ref.table, chain: ref.chain, span: { line: ref.line, col: 1, endCol: 1 } },

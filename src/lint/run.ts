@@ -33,6 +33,9 @@ export interface LintOptions {
   rules?: readonly LintRule[];
 }
 
+/** DOCKWALL_PROFILE=1 prints each rule's time on stderr. */
+const PROFILE = !!process.env.DOCKWALL_PROFILE;
+
 export function lint(targets: readonly LintTarget[], opts: LintOptions = {}): LintResult {
   const config = opts.config ?? DEFAULT_CONFIG;
   const rules = (opts.rules ?? RULES).filter((r) => config.rules.get(r.meta.id) !== "off");
@@ -41,12 +44,14 @@ export function lint(targets: readonly LintTarget[], opts: LintOptions = {}): Li
     const ctx = makeContext(t.dump, t.peer);
     for (const rule of rules) {
       if (rule.meta.needsPair && !t.peer) continue;
+      const t0 = PROFILE ? performance.now() : 0;
       rule.check(ctx, (draft) => {
         const f = toFinding(rule, draft, config);
         const s = suppression(f, draft, config);
         if (s) result.suppressed.push({ finding: f, ...s });
         else result.findings.push(f);
       });
+      if (PROFILE) process.stderr.write(`dockwall: ${rule.meta.id} ${(performance.now() - t0).toFixed(1)} ms\n`);
     }
   }
   result.findings.sort(compareFindings);
