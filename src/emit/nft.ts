@@ -162,9 +162,13 @@ export function xlateRule(rule: Rule, env: RuleEnv): RuleXlate {
   // `parts` is the single conjunction; `alternatives` only exists once a match splits the rule
   const parts: string[] = [];
   let alternatives: string[][] | undefined;
-  for (const [key, m] of [["iifname", rule.inIface], ["oifname", rule.outIface]] as const) {
-    if (!m) continue;
-    const t = ifaceTest(key, m);
+  if (rule.inIface) {
+    const t = ifaceTest("iifname", rule.inIface);
+    if (typeof t === "object") return { ok: false, reason: t.error };
+    if (t) parts.push(t);
+  }
+  if (rule.outIface) {
+    const t = ifaceTest("oifname", rule.outIface);
     if (typeof t === "object") return { ok: false, reason: t.error };
     if (t) parts.push(t);
   }
@@ -387,7 +391,7 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
           out.push(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
         }
         if (x.commentNote) notes.push({ code: "comment-changed", message: x.commentNote, span: rule.span });
-        if (rule.matches.some((m) => m.options.some((o) => o.neg && (o.name === "--sport" || o.name === "--dport") && o.args[0] === "0:65535"))) {
+        if (negatesFullPortRange(rule)) {
           notes.push({
             code: "negated-full-range",
             message:
@@ -404,6 +408,13 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
     out.push("}");
   }
   return { text: out.join("\n") + "\n", problems, notes, stats: { rules, nftRules, skipped, tables } };
+}
+
+function negatesFullPortRange(rule: Rule): boolean {
+  for (const m of rule.matches) {
+    for (const o of m.options) if (o.neg && o.args[0] === "0:65535" && (o.name === "--sport" || o.name === "--dport")) return true;
+  }
+  return false;
 }
 
 export function tableName(prefix: string, table: string): string {
