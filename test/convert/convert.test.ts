@@ -66,6 +66,15 @@ describe("rule translation: the traps of iptables-translate 1.8.9", () => {
     expect(r.text).toMatch(/type ipv4_addr \. ipv4_addr\n\t\tflags interval\n\t\tcomment "ipset allow: fill from the host/);
   });
 
+  it("types the ipsets kube-proxy's IPVS mode uses by their name (protocol+port and port dimensions)", () => {
+    const d = dump("*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT\n-A KUBE-SERVICES -p tcp -m set --match-set KUBE-NODE-PORT-TCP dst -j ACCEPT\nCOMMIT\n");
+    const t = convertDump(d).text;
+    expect(t).toContain("ip daddr . meta l4proto . th dport @KUBE-CLUSTER-IP counter accept");
+    expect(t).toContain("type ipv4_addr . inet_proto . inet_service");
+    expect(t).toContain("ip protocol tcp th dport @KUBE-NODE-PORT-TCP counter accept");
+    expect(t).toMatch(/set KUBE-NODE-PORT-TCP \{\n\t\ttype inet_service\n/);
+  });
+
   it("reports what it cannot translate instead of dropping it", () => {
     const d = dump("*filter\n-A INPUT -m string --string evil --algo bm -j DROP\n-A INPUT -j ACCEPT\nCOMMIT\n");
     const r = convertDump(d);

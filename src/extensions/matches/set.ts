@@ -39,24 +39,54 @@ export const set: Extension = {
   constraint: () => ({ k: "undecided", module: "set" }),
 };
 
+/** What one dimension of an ipset holds: an address (or network), a protocol+port pair (hash types), or a port alone (bitmap:port). */
+type SetDim = "ip" | "ipport" | "port";
+
+/**
+ * ipsets whose type is known from their name: kube-proxy's IPVS mode
+ * (pkg/proxy/ipvs ipsets) and Docker 28.0.0. Other sets are taken to hold
+ * addresses in every dimension, which the set's comment says.
+ */
+const KNOWN_SETS: readonly [RegExp, readonly SetDim[]][] = [
+  [/^KUBE-(NODE-PORT(-LOCAL)?-(TCP|UDP)|HEALTH-CHECK-NODE-PORT)$/, ["port"]],
+  [/^KUBE-(LOOP-BACK|LOAD-BALANCER-SOURCE-IP|LOAD-BALANCER-SOURCE-CIDR)$/, ["ip", "ipport", "ip"]],
+  [/^KUBE-(CLUSTER-IP|EXTERNAL-IP(-LOCAL)?|LOAD-BALANCER(-LOCAL|-FW)?|NODE-PORT(-LOCAL)?-SCTP-HASH)$/, ["ip", "ipport"]],
+];
+
+function setDims(name: string, count: number): { dims: SetDim[]; known: boolean } {
+  const k = KNOWN_SETS.find(([re]) => re.test(name));
+  if (k) return { dims: k[1].slice(0, count), known: true };
+  return { dims: Array<SetDim>(count).fill("ip"), known: false };
+}
+
 const xlateSet: xl.XlateFn = (call, ctx) => {
   const other = call.options.find((o) => o.name !== "--match-set");
   if (other) return xl.untranslatable(`set ${other.name} has no nft translation`);
   const parts: string[] = [];
+  const kw = xl.ipKw(ctx.family);
+  const addrType = ctx.family === "ipv4" ? "ipv4_addr" : "ipv6_addr";
   for (const o of call.options) {
     const [name, dirs] = o.args as [string, string];
-    const kw = xl.ipKw(ctx.family);
-    const dims = dirs.split(",");
-    const key = dims.map((d) => `${kw} ${d === "src" ? "saddr" : "daddr"}`).join(" . ");
-    const type = dims.map(() => (ctx.family === "ipv4" ? "ipv4_addr" : "ipv6_addr")).join(" . ");
+    const flags = dirs.split(",");
+    const { dims, known } = setDims(name, flags.length);
+    if (dims.length < flags.length) return xl.untranslatable(`set ${name} has fewer dimensions than ${dirs}`);
+    const keys: string[] = [];
+    const types: string[] = [];
+    flags.forEach((f, i) => {
+      const src = f === "src";
+      if (dims[i] === "ip") keys.push(`${kw} ${src ? "saddr" : "daddr"}`), types.push(addrType);
+      // an ipset port dimension holds protocol and port (tcp:80), so the key does too
+      else if (dims[i] === "ipport") keys.push(`meta l4proto . th ${src ? "sport" : "dport"}`), types.push("inet_proto . inet_service");
+      else keys.push(`th ${src ? "sport" : "dport"}`), types.push("inet_service");
+    });
     const set = ctx.declareSet({
       name,
-      type,
+      type: types.join(" . "),
       flags: ["interval"],
       shared: true,
-      comment: `ipset ${name}: fill from the host (ipset list ${name}); type assumed from use: ${dims.length === 1 ? "addresses" : "address tuples"}`,
+      comment: `ipset ${name}: fill from the host (ipset list ${name})${known ? "" : `; type assumed from use: ${flags.length === 1 ? "addresses" : "address tuples"}`}`,
     });
-    parts.push(`${key} ${xl.neq(o.neg)}@${set}`);
+    parts.push(`${keys.join(" . ")} ${xl.neq(o.neg)}@${set}`);
   }
   return xl.join(parts);
 };
