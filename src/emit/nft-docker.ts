@@ -47,7 +47,8 @@ function dockerRuleInBuiltin(r: Rule, bridges: ReadonlySet<string>): boolean {
   if (t.kind === "chain" && t.name === "DOCKER-USER" && r.table === "filter" && r.chain === "FORWARD") return true;
   const iif = r.inIface && bridges.has(r.inIface.value) ? r.inIface : undefined;
   const oif = r.outIface && bridges.has(r.outIface.value) ? r.outIface : undefined;
-  if (r.table === "nat" && r.chain === "POSTROUTING" && t.name === "MASQUERADE") {
+  // with a host address for the bridge (com.docker.network.host_ipv4/6) Docker writes SNAT where it writes MASQUERADE
+  if (r.table === "nat" && r.chain === "POSTROUTING" && (t.name === "MASQUERADE" || t.name === "SNAT")) {
     // -s SUBNET ! -o BR: the bridge's outgoing NAT
     if (oif?.neg && r.src && !r.src.neg && r.matches.length === 0) return true;
     // -o BR -m addrtype --src-type LOCAL: hairpin without the userland proxy
@@ -67,6 +68,8 @@ function dockerRuleInBuiltin(r: Rule, bridges: ReadonlySet<string>): boolean {
     }
     return false;
   }
+  // WSL2 mirrored networking: the loopback-published port is let in from loopback0
+  if (r.table === "raw" && r.chain === "PREROUTING" && t.name === "ACCEPT" && r.inIface?.value === "loopback0" && !r.inIface.neg && hostPrefix(r, "dst")) return true;
   if (r.table === "raw" && r.chain === "PREROUTING" && t.name === "DROP") {
     // direct-access drops: -d C/32 ! -i BR [-p P --dport N]; loopback: -d 127.0.0.1/32 ! -i lo -p P --dport N
     if (hostPrefix(r, "dst") && r.inIface?.neg && (bridges.has(r.inIface.value) || r.inIface.value === "lo") && onlyMatches(r, ["tcp", "udp", "sctp"])) return true;

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
 import { convertDump, xlateRule, type RuleEnv } from "../../src/emit/nft.js";
@@ -163,6 +164,37 @@ COMMIT
     expect(codes).toEqual(expect.arrayContaining(["docker-user", "docker-user-accept", "forward-drop-policy", "nft-accept-not-final"]));
     expect(r.notes.find((n) => n.code === "docker-user")!.message).toMatch(/--bridge-accept-fwmark/);
     expect(r.notes.find((n) => n.code === "docker-user-accept")!.span!.line).toBe(24);
+  });
+});
+
+describe("--docker recognises Docker's rules in every layout", () => {
+  const golden = new URL("../../../shared/docker-golden/iptables/", import.meta.url);
+  const have = existsSync(golden);
+  if (!have) console.warn("[skip] --docker on the golden dumps: ../shared/docker-golden not found");
+
+  it.skipIf(!have)("leaves nothing of Docker's own golden dumps (284 layouts, both families) but empty chains", () => {
+    const files = readdirSync(golden).filter((f) => f.endsWith(".golden"));
+    expect(files.length).toBe(284);
+    const left: string[] = [];
+    for (const f of files) {
+      const d = dump(readFileSync(new URL(f, golden), "utf8"), f.includes("ip6tables") ? "ipv6" : "ipv4");
+      const r = convertDump(d, { plan: dockerPlan(d) });
+      if (r.stats.nftRules > 0) left.push(`${f}: ${r.stats.nftRules} rules left`);
+      expect(r.text).not.toMatch(/chain DOCKER(-ISOLATION|-FORWARD|-CT|-BRIDGE|-INTERNAL|-INGRESS)? \{/);
+    }
+    expect(left).toEqual([]);
+  });
+
+  it("keeps the user's rules of a Docker 27 host and only those", () => {
+    const d = dump(readFileSync(new URL("../../fixtures/lab/docker-27.rules", import.meta.url), "utf8"));
+    const r = convertDump(d, { plan: dockerPlan(d) });
+    const kept = r.text.split("\n").filter((l) => /counter/.test(l)).map((l) => l.trim());
+    expect(kept).toEqual([
+      'iifname "lo" counter accept',
+      "ct state related,established counter accept",
+      "ip saddr 10.10.0.0/16 tcp dport 22 counter accept",
+      "icmp type echo-request counter accept",
+    ]);
   });
 });
 
