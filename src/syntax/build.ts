@@ -5,7 +5,7 @@
 //
 // It runs once per line of dumps with 100k+ rules, so it works on chevrotain's
 // tokens directly, keeps its cursor in fields instead of closures, and reuses
-// scratch arrays: the budget is about a microsecond per rule (bench/README.md).
+// scratch arrays: a 100k-rule dump leaves about a microsecond per rule (README, Benchmarks).
 import type { IToken } from "chevrotain";
 import {
   BUILTIN_CHAINS,
@@ -155,7 +155,7 @@ class Builder {
   private unknownModules = new Map<string, { diag: Diagnostic; more: number }>();
   private implicitChains = 0;
 
-  // The rule being read: tokens, cursor and the text of the line.
+  // The line being read: the block's tokens, the cursor, and where the line's tokens end.
   private toks: IToken[] = [];
   private pos = 0;
   /** End of the line's tokens in `toks` (the block's array). */
