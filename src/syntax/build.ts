@@ -594,6 +594,30 @@ class Builder {
     return e - this.lineStart;
   }
 
+  // The resolver's answers by name: the family is fixed for a dump, and 100k rules
+  // ask for the same few dozen modules.
+  private matchSpecs = new Map<string, ModuleSpec | null>();
+  private targetSpecs = new Map<string, ModuleSpec | null>();
+  private protoSpecs = new Map<string, ModuleSpec | null>();
+
+  private matchSpec(name: string): ModuleSpec | undefined {
+    let spec = this.matchSpecs.get(name);
+    if (spec === undefined) this.matchSpecs.set(name, (spec = this.resolver.match(name, this.family) ?? null));
+    return spec ?? undefined;
+  }
+
+  private targetSpec(name: string): ModuleSpec | undefined {
+    let spec = this.targetSpecs.get(name);
+    if (spec === undefined) this.targetSpecs.set(name, (spec = this.resolver.target(name, this.family) ?? null));
+    return spec ?? undefined;
+  }
+
+  private protocolSpec(proto: string): ModuleSpec | undefined {
+    let spec = this.protoSpecs.get(proto);
+    if (spec === undefined) this.protoSpecs.set(proto, (spec = this.resolver.protocolModule(proto, this.family) ?? null));
+    return spec ?? undefined;
+  }
+
   /** Token `i` of the line being read, or undefined past its end. */
   private tok(i: number): IToken | undefined {
     return i < this.tokLimit ? this.toks[i] : undefined;
@@ -722,7 +746,7 @@ class Builder {
         case G_M: {
           const v = this.take("-m needs a module name");
           const name = tokText(v);
-          const spec = this.resolver.match(name, fam);
+          const spec = this.matchSpec(name);
           const call: MatchCall = { name: spec ? spec.name : name, known: !!spec, implicit: false, options: [], span: this.span(opt.startOffset, tokEnd(v)) };
           if (spec) this.load(spec, call);
           else this.unknownModule("match", name, this.span(v.startOffset, tokEnd(v)));
@@ -737,7 +761,7 @@ class Builder {
           const v = this.take(`${opt.image} needs a target`);
           target = this.target(table, v, g === G_G, opt.startOffset);
           this.curCall = target;
-          this.curSpec = target.kind === "extension" ? this.resolver.target(target.name, fam) : undefined;
+          this.curSpec = target.kind === "extension" ? this.targetSpec(target.name) : undefined;
           break;
         }
       }
@@ -745,7 +769,7 @@ class Builder {
     for (let k = 0; k < this.nLoaded; k++) this.checkCall(this.loadedCalls[k]!, this.loadedSpecs[k]!);
     if (target) {
       if (target.kind === "unknown") this.unknownTarget(table, target);
-      else if (target.kind === "extension") this.checkCall(target, this.curCall === target ? this.curSpec : this.resolver.target(target.name, fam));
+      else if (target.kind === "extension") this.checkCall(target, this.curCall === target ? this.curSpec : this.targetSpec(target.name));
     }
     // One object literal with every field, so that all rules share one shape
     // and no property store grows field by field.
@@ -801,7 +825,7 @@ class Builder {
     if (goto) {
       if (STANDARD_TARGETS.has(name)) throw new LineError(v.startOffset, tokEnd(v), `-g needs a user chain, not ${name}`);
     } else {
-      const spec = this.resolver.target(name, this.family);
+      const spec = this.targetSpec(name);
       if (spec) return { name: spec.name, kind: "extension", goto, options: [], span };
       if (STANDARD_TARGETS.has(name)) return { name, kind: "standard", goto, options: [], span };
     }
@@ -899,7 +923,7 @@ class Builder {
     }
     const proto = this.proto;
     if (!ospec && proto && !proto.neg) {
-      const pm = this.resolver.protocolModule(proto.value, this.family);
+      const pm = this.protocolSpec(proto.value);
       if (pm) {
         ospec = optionIndex(pm).get(name);
         if (ospec) {
@@ -961,7 +985,7 @@ class Builder {
     const specs: ModuleSpec[] = [];
     if (curSpec) specs.push(curSpec);
     for (let k = 0; k < this.nLoaded; k++) specs.push(this.loadedSpecs[k]!);
-    const pm = proto && !proto.neg ? this.resolver.protocolModule(proto.value, this.family) : undefined;
+    const pm = proto && !proto.neg ? this.protocolSpec(proto.value) : undefined;
     if (pm) specs.push(pm);
     let best: string | undefined;
     // at most a third of the letters wrong; ties go to the same first letter
