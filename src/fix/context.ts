@@ -20,6 +20,36 @@ export interface BuildContext {
   isNew(): PacketSet;
   /** Per-dump memory for builders: two findings about one DNAT rule share one fix. */
   memo: Map<string, unknown>;
+  /**
+   * Whether the universe holds packets arriving on interfaces neither the dump
+   * nor the user names. When it does not (src/fix/ENGINE-NOTES.md), "every
+   * blocked packet arrives on eth0" is vacuous, so fixes must not be narrowed
+   * to a named interface.
+   */
+  seesUnnamedIfaces: boolean;
+}
+
+/** A name no rule pattern of the dump and no host interface covers, or undefined. */
+function unnamedIface(dump: Dump, host: HostModel): string | undefined {
+  const exact = new Set(host.ifaces.map((i) => i.name));
+  const prefixes: string[] = [];
+  for (const t of dump.tables.values())
+    for (const c of t.chains.values())
+      for (const r of c.rules)
+        for (const i of [r.inIface, r.outIface]) if (i) (i.value.endsWith("+") ? prefixes.push(i.value.slice(0, -1)) : exact.add(i.value));
+  for (let n = 0; n < 100; n++) {
+    const name = `dwunnamed${n}`;
+    if (!exact.has(name) && !prefixes.some((p) => name.startsWith(p))) return name;
+  }
+  return undefined;
+}
+
+function seesUnnamed(dump: Dump, host: HostModel, u: Universe): boolean {
+  const name = unnamedIface(dump, host);
+  // a bare `+` covers every name: the universe has an atom for all of them
+  if (!name) return true;
+  const addr = dump.family === "ipv4" ? "192.0.2.1" : "2001:db8:ffff::1";
+  return u.contains(u.inbound(), { src: addr, dst: addr, proto: "udp", sport: 1, dport: 1, in: name });
 }
 
 /**
@@ -69,5 +99,6 @@ export function buildContext(dump: Dump, host: HostModel): BuildContext {
     local: () => (local ??= u.of({ k: "addrtype", side: "dst", types: ["LOCAL"] })),
     isNew: () => (fresh ??= u.of({ k: "ctstate", states: ["NEW"] })),
     memo: new Map(),
+    seesUnnamedIfaces: seesUnnamed(dump, host, u),
   };
 }

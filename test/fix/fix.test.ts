@@ -162,12 +162,11 @@ describe("every fixable rule's trigger fixture gets a verified fix", () => {
   it("covers every builder", () => expect([...dirs.keys()].sort()).toEqual([...FIX_BUILDERS.keys()].sort()));
   for (const [id, dir] of dirs) {
     const file = `fixtures/lint/${dir}/trigger.rules`;
-    it.skipIf(!existsSync(new URL(`../../${file}`, import.meta.url)))(`${id} (${file})`, (t) => {
+    it(`${id} (${file})`, () => {
+      expect(existsSync(new URL(`../../${file}`, import.meta.url)), `${file} is missing`).toBe(true);
       const dump = parse(read(file), { file });
-      if (!lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === id) }).findings.length) {
-        console.warn(`[skip] ${id}: lint reports nothing on ${file}`);
-        t.skip();
-      }
+      // a rule that stops reporting on its own trigger would leave its fix untested
+      expect(lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === id) }).findings.length, `lint reports nothing on ${file}`).toBeGreaterThan(0);
       const r = runFix({ name: file, text: read(file) }, { ...opts, rule: [id], format: "diff" });
       expect(r.exit, r.stderr.join("")).toBe(0);
       expect(r.stderr.join("")).toMatch(new RegExp(`${id}: \\S+ \\(verified\\)`));

@@ -144,7 +144,8 @@ Examples:
       if (o.live && (files.length || o.ip6)) throw new UsageError("--live reads the host itself: give no files and no --ip6 with it");
       if (o.baseline && o.writeBaseline) throw new UsageError("use --baseline or --write-baseline, not both");
       const cfg = config(o);
-      setHostOptions({ ifaces: o.iface, hostAddrs: o.hostAddr, ...(o.defaultIface ? { defaultIface: o.defaultIface } : {}) });
+      const host = { ifaces: o.iface, hostAddrs: o.hostAddr, ...(o.defaultIface ? { defaultIface: o.defaultIface } : {}) };
+      setHostOptions(host);
       let baseline;
       if (o.baseline) {
         if (!existsSync(o.baseline)) throw new UsageError(`${o.baseline}: no such file (create it with --write-baseline)`);
@@ -157,7 +158,8 @@ Examples:
       }
       const targets = o.live ? await liveTargets() : fileTargets(files, o.ip6);
       const result = lint(targets, { config: cfg });
-      attachFixes(result, targets);
+      // the fix proof must model the same host as the findings did
+      attachFixes(result, targets, host);
       let baselined;
       if (baseline) {
         const split = applyBaseline(result.findings, baseline);

@@ -231,6 +231,7 @@ function intentFor(dnatLine: number) {
 
 /** Interfaces the dump names that are not Docker bridges or loopback: candidates for "the external interface". */
 function externalIfaces(ctx: BuildContext): string[] {
+  if (!ctx.seesUnnamedIfaces) return [];
   const bridges = new Set(ctx.host.ifaces.filter((i) => i.origin === "dump").map((i) => i.name));
   const names = new Set<string>();
   for (const t of ctx.dump.tables.values())

@@ -49,6 +49,7 @@ export function takenBy(ctx: IntentContext, rules: readonly Rule[]): PacketSet {
 
 /** The external interface when the dump or the user names one; Docker bridges and loopback never are. */
 export function namedExternal(ctx: BuildContext): string | undefined {
+  if (!ctx.seesUnnamedIfaces) return undefined;
   const ext = ctx.host.ifaces.find((i) => i.name === ctx.host.defaultIface);
   if (ext && ext.origin === "option") return ext.name;
   const skip = new Set(bridges(ctx).map((b) => b.name));

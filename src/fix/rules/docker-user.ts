@@ -43,6 +43,7 @@ export function blanketDropFix(f: Finding, ctx: BuildContext): FixPlan[] | strin
     const next = moveRule(rule, rule.chain);
     if (ext) next.inIface = { neg: false, value: ext, span: next.span };
     else if (brs.length === 1) next.inIface = { neg: true, value: brs[0]!, span: next.span };
+    else if (!ctx.seesUnnamedIfaces) return "several Docker bridges, and the engine cannot yet prove a drop scoped to one interface (src/fix/ENGINE-NOTES.md): scope the drop by hand";
     else return "several Docker bridges and no named external interface: give --default-iface so the drop can be scoped to it";
     edits.push(...replace(ctx.dump, rule, next));
     says.push(`scopes the drop at line ${rule.span.line} to ${ext ? `packets arriving on ${ext}` : `packets not coming from ${brs[0]}`}, so the containers' own connections are not dropped`);
