@@ -21,6 +21,8 @@ export interface RuleFacts {
   out?: { neg: boolean; name: string };
   proto?: string;
   dports: [number, number][];
+  /** --ctorigsrc/--ctorigdst/--ctreplsrc/--ctrepldst networks */
+  ctAddrs: Net[];
   target?: string;
   toDest?: { addr?: string; ports?: [number, number] };
   srcRange?: [string, string];
@@ -121,7 +123,7 @@ export function ruleFacts(text: string): RuleFacts[] {
     if (line.startsWith("*")) table = line.slice(1);
     if (!/^-[AI] /.test(line)) return;
     const tok = tokenize(line);
-    const f: RuleFacts = { line: i + 1, table, chain: tok[1] ?? "", dports: [] };
+    const f: RuleFacts = { line: i + 1, table, chain: tok[1] ?? "", dports: [], ctAddrs: [] };
     let neg = false;
     for (let k = 2; k < tok.length; k++) {
       const t = tok[k]!;
@@ -136,7 +138,12 @@ export function ruleFacts(text: string): RuleFacts[] {
       } else if (t === "-d" || t === "--destination") {
         const n = parseNet(next());
         if (n) f.dst = { neg, net: n };
-      } else if (t === "-i" || t === "--in-interface") f.in = { neg, name: next() };
+      } else if (/^--ct(orig|repl)(src|dst)$/.test(t)) {
+        // conntrack's view of the addresses: their edges are boundaries too
+        const n = parseNet(next());
+        if (n) f.ctAddrs.push(n);
+      } else if (/^--ct(orig|repl)(src|dst)port$/.test(t)) f.dports.push(...portRanges(next()));
+      else if (t === "-i" || t === "--in-interface") f.in = { neg, name: next() };
       else if (t === "-o" || t === "--out-interface") f.out = { neg, name: next() };
       else if (t === "-p" || t === "--protocol") f.proto = next();
       else if (t === "--dport" || t === "--destination-port" || t === "--dports" || t === "--destination-ports" || t === "--ports") f.dports.push(...portRanges(next()));
@@ -310,7 +317,7 @@ export function deriveScenario(text: string, opts: ScenarioOptions): Scenario {
   const edges = new Set<bigint>();
   const ranges: Net[] = [];
   for (const f of facts) {
-    for (const a of [f.src, f.dst]) if (a && a.net.v6 === v6 && a.net.len > 0) ranges.push(a.net);
+    for (const a of [f.src?.net, f.dst?.net, ...f.ctAddrs]) if (a && a.v6 === v6 && a.len > 0) ranges.push(a);
     for (const r of [f.srcRange, f.dstRange]) if (r && (isIP(r[0]) === 6) === v6) ranges.push({ v6, lo: toBig(r[0]), hi: toBig(r[1]), len: -1 });
   }
   for (const r of ranges) for (const e of [r.lo, r.hi, r.lo - 1n, r.hi + 1n, r.len === bits ? r.lo : r.lo + 1n]) edges.add(e);
