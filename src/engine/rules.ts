@@ -4,7 +4,7 @@ import type { AddrMatch, Family, Rule } from "../syntax/ast.js";
 import { ADDR_BITS, maskOfPrefix, parseAddr } from "../syntax/inet.js";
 import { findMatch, findTarget } from "../extensions/index.js";
 import { protoNumber } from "../extensions/protocols.js";
-import { and, not, type Constraint, type Effect } from "../extensions/packet.js";
+import { and, FALSE, not, type Constraint, type Effect } from "../extensions/packet.js";
 
 export type Action =
   | { k: "none" }
@@ -16,7 +16,14 @@ export type Action =
 /** A rule's match: the constraint, and which modules make it undecidable. */
 export interface RuleSemantics {
   rule: Rule;
+  /** What the header and conntrack decide; a statistic match is not part of it (see `choice`). */
   match: Constraint;
+  /**
+   * `-m statistic` that neither always nor never matches: a packet that passes
+   * `match` may take the rule or not (the kernel draws a random number or
+   * counts packets), so both are possible outcomes.
+   */
+  choice: boolean;
   action: Action;
   /** Text of the target as it appears in traces: ACCEPT, DNAT, a chain name, "" when there is none. */
   targetName: string;
@@ -27,10 +34,37 @@ const cache = new WeakMap<Rule, RuleSemantics>();
 export function semantics(rule: Rule, family: Family): RuleSemantics {
   let s = cache.get(rule);
   if (!s) {
-    s = { rule, match: ruleConstraint(rule, family), action: ruleAction(rule, family), targetName: rule.target?.name ?? "" };
+    const stat = statistic(rule);
+    const match = ruleConstraint(rule, family);
+    s = { rule, match: stat === "never" ? FALSE : match, choice: stat === "choice", action: ruleAction(rule, family), targetName: rule.target?.name ?? "" };
     cache.set(rule, s);
   }
   return s;
+}
+
+/**
+ * What the rule's statistic matches leave open. xt_statistic random matches
+ * when (prandom & 0x7fffffff) < round(p * 2^31), so p = 0 never matches and
+ * p = 1 always does; nth with --every 1 matches every packet.
+ */
+function statistic(rule: Rule): "none" | "always" | "never" | "choice" {
+  let out: "none" | "always" | "never" | "choice" = "none";
+  for (const m of rule.matches) {
+    if (m.name !== "statistic" || !m.known) continue;
+    const opt = (n: string) => m.options.find((o) => o.name === n);
+    let r: "always" | "never" | "choice" = "choice";
+    const prob = opt("--probability");
+    const every = opt("--every");
+    if (opt("--mode")?.args[0] === "random" && prob) {
+      const n = Math.round(Number(prob.args[0]) * 0x80000000);
+      if (n <= 0) r = prob.neg ? "always" : "never";
+      else if (n >= 0x80000000) r = prob.neg ? "never" : "always";
+    } else if (every && Number(every.args[0]) === 1) r = every.neg ? "never" : "always";
+    if (r === "never" || out === "never") out = "never";
+    else if (r === "choice" || out === "choice") out = "choice";
+    else out = "always";
+  }
+  return out;
 }
 
 /** The ranges an address/mask pair covers; a non-contiguous mask is split into ranges when that stays small. */
@@ -78,6 +112,8 @@ export function ruleConstraint(rule: Rule, family: Family): Constraint {
   // non-first fragments are not modelled: every packet is a first fragment or whole
   if (rule.fragment) parts.push(rule.fragment.neg ? { k: "true" } : { k: "fragment" });
   for (const m of rule.matches) {
+    // decided per packet by chance, not by the header: RuleSemantics.choice
+    if (m.known && m.name === "statistic") continue;
     const ext = m.known ? findMatch(m.name, family) : undefined;
     parts.push(ext?.constraint ? ext.constraint(m, family) : { k: "undecided", module: m.name });
   }

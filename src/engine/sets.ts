@@ -21,56 +21,155 @@ const OR = 1;
 const DIFF = 2;
 
 export class Dd {
-  private readonly lv: number[] = [];
-  private readonly bnd: number[][] = [];
-  private readonly kid: number[][] = [];
-  private readonly unique = new Map<string, number>();
-  private readonly memo = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
+  // Memory layout for cache locality (lookups are memory-bound): per node 4
+  // ints [level, count, offset, hash]; the intervals of all nodes in one pool
+  // as [start, kid] pairs (start stored as int32 bits, read back with >>> 0);
+  // the unique table as [id, hash] pairs with open addressing; the operation
+  // cache as [a*3+op, b, result] triples, direct mapped: it may forget
+  // (results are canonical, so a miss only costs recomputation).
+  private meta = new Int32Array(4 << 16);
+  private pool = new Int32Array(1 << 19);
+  private n = 2;
+  private used = 0;
+  private table = new Int32Array(2 << 17).fill(-1);
+  private tableCount = 0;
+  private readonly cacheBits = 20;
+  private readonly cache = new Int32Array(3 << this.cacheBits).fill(-1);
+  // scratch stack of [start, kid] pairs where apply() builds a node before mk
+  private stack = new Int32Array(1 << 13);
+  private sp = 0;
+  private readonly maxOf: number[];
+  /** Operation counts, for benchmarks: apply() calls past the cache, and node lookups. */
+  readonly stats = { applied: 0, made: 0 };
 
   constructor(readonly levels: readonly Level[]) {
     const term = levels.length;
-    this.lv.push(term, term);
-    this.bnd.push([], []);
-    this.kid.push([], []);
+    this.meta[0] = term;
+    this.meta[4] = term;
+    this.maxOf = levels.map((l) => l.max);
   }
 
   get size(): number {
-    return this.lv.length;
+    return this.n;
   }
 
   level(n: number): number {
-    return this.lv[n]!;
+    return this.meta[n << 2]!;
   }
 
   /** The node's intervals: starts[i]..(starts[i+1]-1) maps to kids[i]. */
   node(n: number): { level: number; starts: readonly number[]; kids: readonly number[] } {
-    return { level: this.lv[n]!, starts: this.bnd[n]!, kids: this.kid[n]! };
+    const c = n > FULL ? this.meta[(n << 2) + 1]! : 0;
+    const o = this.meta[(n << 2) + 2]!;
+    const starts: number[] = [];
+    const kids: number[] = [];
+    for (let i = 0; i < c; i++) {
+      starts.push(this.pool[o + 2 * i]! >>> 0);
+      kids.push(this.pool[o + 2 * i + 1]!);
+    }
+    return { level: this.meta[n << 2]!, starts, kids };
   }
 
   /** Makes (or finds) the node; merges equal neighbours and skips a node with one child. */
   mk(level: number, starts: number[], kids: number[]): number {
-    const s: number[] = [];
-    const k: number[] = [];
+    const base = this.sp;
     for (let i = 0; i < starts.length; i++) {
-      if (k.length && k[k.length - 1] === kids[i]) continue;
-      s.push(starts[i]!);
-      k.push(kids[i]!);
+      if (this.sp > base && this.stack[this.sp - 1] === kids[i]) continue;
+      this.push(starts[i]!, kids[i]!);
     }
-    if (k.length === 1) return k[0]!;
-    const key = `${level}:${s.join(",")}/${k.join(",")}`;
-    const hit = this.unique.get(key);
-    if (hit !== undefined) return hit;
-    const id = this.lv.length;
-    this.lv.push(level);
-    this.bnd.push(s);
-    this.kid.push(k);
-    this.unique.set(key, id);
+    return this.mkTop(level, base);
+  }
+
+  private push(s: number, k: number): void {
+    if (this.sp + 2 > this.stack.length) {
+      const t = new Int32Array(this.stack.length * 2);
+      t.set(this.stack);
+      this.stack = t;
+    }
+    this.stack[this.sp] = s | 0;
+    this.stack[this.sp + 1] = k;
+    this.sp += 2;
+  }
+
+  /** The node for the scratch pairs base..sp (already merged), popping them. */
+  private mkTop(level: number, base: number): number {
+    const len = this.sp - base;
+    const st = this.stack;
+    if (len === 2) {
+      this.sp = base;
+      return st[base + 1]!;
+    }
+    this.stats.made++;
+    let h = Math.imul(level + 1, 0x9e3779b1);
+    for (let i = base; i < this.sp; i++) h = Math.imul(h ^ st[i]!, 0x85ebca6b) ^ (h >>> 13);
+    // murmur3's finaliser: linear probing needs well-mixed low bits
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    const tab = this.table;
+    const mask = (tab.length >> 1) - 1;
+    let slot = h & mask;
+    const meta = this.meta;
+    const pool = this.pool;
+    for (;;) {
+      const id = tab[slot << 1]!;
+      if (id < 0) break;
+      if (tab[(slot << 1) + 1] === h && meta[id << 2] === level && meta[(id << 2) + 1] === len >> 1) {
+        const o = meta[(id << 2) + 2]!;
+        let i = 0;
+        while (i < len && pool[o + i] === st[base + i]) i++;
+        if (i === len) {
+          this.sp = base;
+          return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.n++;
+    if ((id << 2) + 4 > this.meta.length) {
+      const m = new Int32Array(this.meta.length * 2);
+      m.set(this.meta);
+      this.meta = m;
+    }
+    if (this.used + len > this.pool.length) {
+      let size = this.pool.length * 2;
+      while (size < this.used + len) size *= 2;
+      const p = new Int32Array(size);
+      p.set(this.pool.subarray(0, this.used));
+      this.pool = p;
+    }
+    const m4 = id << 2;
+    this.meta[m4] = level;
+    this.meta[m4 + 1] = len >> 1;
+    this.meta[m4 + 2] = this.used;
+    this.meta[m4 + 3] = h;
+    this.pool.set(st.subarray(base, this.sp), this.used);
+    this.used += len;
+    this.sp = base;
+    tab[slot << 1] = id;
+    tab[(slot << 1) + 1] = h;
+    if (++this.tableCount * 4 > tab.length) this.rehash();
     return id;
+  }
+
+  private rehash(): void {
+    const t = new Int32Array(this.table.length * 2).fill(-1);
+    const mask = (t.length >> 1) - 1;
+    for (let id = 2; id < this.n; id++) {
+      const h = this.meta[(id << 2) + 3]!;
+      let slot = h & mask;
+      while (t[slot << 1]! >= 0) slot = (slot + 1) & mask;
+      t[slot << 1] = id;
+      t[(slot << 1) + 1] = h;
+    }
+    this.table = t;
   }
 
   /** Values lo..hi (inclusive, unions allowed) at one level, anything elsewhere. */
   range(level: number, ranges: readonly (readonly [number, number])[], inside = FULL): number {
-    const max = this.levels[level]!.max;
+    const max = this.maxOf[level]!;
     const rs = [...ranges].filter(([a, b]) => a <= b && a <= max).sort((x, y) => x[0] - y[0]);
     const starts: number[] = [];
     const kids: number[] = [];
@@ -147,28 +246,31 @@ export class Dd {
       a = b;
       b = t;
     }
-    const memo = this.memo[op]!;
-    const key = a * 0x4000000 + b;
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
-    const la = this.lv[a]!;
-    const lb = this.lv[b]!;
-    const level = Math.min(la, lb);
-    const sa = la === level ? this.bnd[a]! : ZERO;
-    const ka = la === level ? this.kid[a]! : [a];
-    const sb = lb === level ? this.bnd[b]! : ZERO;
-    const kb = lb === level ? this.kid[b]! : [b];
-    const max = this.levels[level]!.max;
-    const starts: number[] = [];
-    const kids: number[] = [];
+    const ka = a * 3 + op;
+    const slot = ((Math.imul(ka, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> (32 - this.cacheBits)) * 3;
+    const cache = this.cache;
+    if (cache[slot] === ka && cache[slot + 1] === b) return cache[slot + 2]!;
+    this.stats.applied++;
+    const la = this.meta[a << 2]!;
+    const lb = this.meta[b << 2]!;
+    const level = la < lb ? la : lb;
+    // a node below the level stands for one interval covering the whole domain
+    const na = la === level ? this.meta[(a << 2) + 1]! : 1;
+    const oa = this.meta[(a << 2) + 2]!;
+    const nb = lb === level ? this.meta[(b << 2) + 1]! : 1;
+    const ob = this.meta[(b << 2) + 2]!;
+    const max = this.maxOf[level]!;
+    const base = this.sp;
     let i = 0;
     let j = 0;
     let pos = 0;
-    while (pos <= max) {
-      const endA = i + 1 < sa.length ? sa[i + 1]! : max + 1;
-      const endB = j + 1 < sb.length ? sb[j + 1]! : max + 1;
-      const ca = ka[i]!;
-      const cb = kb[j]!;
+    for (;;) {
+      // the pool may be reallocated by the recursive calls: read it afresh
+      const pool = this.pool;
+      const endA = i + 1 < na ? pool[oa + 2 * i + 2]! >>> 0 : max + 1;
+      const endB = j + 1 < nb ? pool[ob + 2 * j + 2]! >>> 0 : max + 1;
+      const ca = la === level ? pool[oa + 2 * i + 1]! : a;
+      const cb = lb === level ? pool[ob + 2 * j + 1]! : b;
       let end: number;
       let child: number;
       if (op !== OR && ca === EMPTY) {
@@ -179,29 +281,39 @@ export class Dd {
         end = endB;
         child = EMPTY;
       } else {
-        end = Math.min(endA, endB);
+        end = endA < endB ? endA : endB;
         child = this.apply(op, ca, cb);
       }
-      if (kids.length === 0 || kids[kids.length - 1] !== child) {
-        starts.push(pos);
-        kids.push(child);
-      }
+      if (this.sp === base || this.stack[this.sp - 1] !== child) this.push(pos, child);
       pos = end;
       if (pos > max) break;
-      if (endA <= pos) i = endA === pos ? i + 1 : seek(sa, pos);
-      if (endB <= pos) j = endB === pos ? j + 1 : seek(sb, pos);
+      if (endA <= pos) i = endA === pos ? i + 1 : this.seekIn(oa, na, pos);
+      if (endB <= pos) j = endB === pos ? j + 1 : this.seekIn(ob, nb, pos);
     }
-    const r = this.mk(level, starts, kids);
-    if (memo.size > 4_000_000) memo.clear();
-    memo.set(key, r);
+    const r = this.mkTop(level, base);
+    cache[slot] = ka;
+    cache[slot + 1] = b;
+    cache[slot + 2] = r;
     return r;
+  }
+
+  /** Index of the interval holding v in a node's pairs at offset o. */
+  private seekIn(o: number, c: number, v: number): number {
+    let lo = 0;
+    let hi = c - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.pool[o + 2 * mid]! >>> 0 <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Whether the value vector (one value per level) is in the set. */
   contains(n: number, values: readonly number[]): boolean {
     while (n > FULL) {
-      const s = this.bnd[n]!;
-      n = this.kid[n]![seek(s, values[this.lv[n]!]!)]!;
+      const o = this.meta[(n << 2) + 2]!;
+      n = this.pool[o + 2 * this.seekIn(o, this.meta[(n << 2) + 1]!, values[this.meta[n << 2]!]!) + 1]!;
     }
     return n === FULL;
   }
@@ -215,12 +327,11 @@ export class Dd {
     const out: number[] = [];
     for (let level = 0; level < this.levels.length; level++) {
       const want = prefer(level);
-      if (this.lv[n] !== level) {
+      if (this.level(n) !== level) {
         out.push(want);
         continue;
       }
-      const s = this.bnd[n]!;
-      const k = this.kid[n]!;
+      const { starts: s, kids: k } = this.node(n);
       const at = seek(s, want);
       if (k[at] !== EMPTY) {
         out.push(want);
@@ -265,24 +376,22 @@ export class Dd {
       if (x === FULL) return 1n;
       const m = memo.get(x);
       if (m !== undefined) return m;
-      const l = this.lv[x]!;
-      const s = this.bnd[x]!;
-      const k = this.kid[x]!;
+      const l = this.level(x);
+      const { starts: s, kids: k } = this.node(x);
       let total = 0n;
       for (let i = 0; i < k.length; i++) {
         const hi = i + 1 < s.length ? s[i + 1]! : this.levels[l]!.max + 1;
         const c = k[i]!;
         if (c === EMPTY) continue;
-        total += BigInt(hi - s[i]!) * rec(c) * span(l + 1, this.lv[c]!);
+        total += BigInt(hi - s[i]!) * rec(c) * span(l + 1, this.level(c));
       }
       memo.set(x, total);
       return total;
     };
-    return rec(n) * span(0, this.lv[n]!);
+    return rec(n) * span(0, this.level(n));
   }
 }
 
-const ZERO: readonly number[] = [0];
 
 /** Index of the interval holding v (starts sorted, starts[0] = 0). */
 function seek(starts: readonly number[], v: number): number {

@@ -2,34 +2,60 @@
 // hooks and chains as the concrete tracer, splitting them wherever a rule
 // decides differently, and returns the partition by whole-path behaviour.
 //
-// A flow is (set of arriving packets, Env, path): everything in the set has
-// had the same rewrites, marks and rule hits so far. Within a chain a flow is
-// not shrunk rule by rule (that copies wide nodes once per rule); the parts
-// that left are remembered, indexed by the destination/port they were matched
-// on, and subtracted only from the rules they can overlap.
+// A flow is (set of arriving packets, Env, path, choices): everything in the
+// set has had the same rewrites, marks, rule hits and statistic choices so far.
+//
+// What keeps big dumps (kube-proxy: 10^4 services, 10^5 rules) linear:
+// * Within a chain a flow is not shrunk rule by rule (that copies wide nodes
+//   once per rule); the parts that left are remembered, indexed by the
+//   destination/port they were matched on, and subtracted only from the rules
+//   they can overlap.
+// * Each chain has an index of the rules that pin a destination address or
+//   port; a flow whose destination is a NAT constant, or whose set holds only
+//   a few destinations, visits only the rules that can match it.
+// * A walk is linear in its input set: walk(S) = { S ∩ P : P in walk(all) }
+//   for the same environment. Flows that NAT made constant (tens of thousands
+//   of DNATed endpoints) share one walk of the whole space per stage and
+//   environment class (the NAT constants only matter through the intervals
+//   the stage's rules distinguish), and only intersect their set with its parts.
 import type { Chain, Dump, Rule } from "../syntax/ast.js";
 import { formatAddr } from "../syntax/inet.js";
-import type { AnalyzeOptions, ChainPart, Difference, Hook, HostModel, OutcomePart, PacketSet, PathStep, RuleRef, Universe } from "./api.js";
-import { applyEffect, envKey, initialEnv, touchesCtmark, type Env } from "./env.js";
+import type { Constraint } from "../extensions/packet.js";
+import type { AnalyzeOptions, ChainPart, Choice, Difference, Hook, HostModel, OutcomePart, PacketSet, PathStep, RuleRef, Universe } from "./api.js";
+import { applyEffect, envKey, initialEnv, touchesCtmark, type Env, type NatRecord } from "./env.js";
 import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 import { semantics, type RuleSemantics } from "./rules.js";
 import { EMPTY, FULL, type Dd } from "./sets.js";
 import { SymUniverse, type Tri3 } from "./universe.js";
 
+/** A run of path steps appended at once (one step, or a cached walk's whole segment). */
 interface PathNode {
   id: number;
-  step: PathStep;
+  steps: readonly PathStep[];
   prev: PathNode | null;
+}
+
+interface ChoiceNode {
+  id: number;
+  ch: readonly Choice[];
+  prev: ChoiceNode | null;
 }
 
 interface Flow {
   set: number;
   env: Env;
-  key: string;
+  /** The env's id (Walker.canon): flows with equal ids have equal envs. */
+  key: number;
   path: PathNode | null;
-  filterBy?: RuleRef;
-  lastAccept?: RuleRef;
+  choices: ChoiceNode | null;
+  /** The filter table's accepting rule on the last hook, and the last accepting rule of any table. */
+  filterBy: RuleRef | null;
+  lastAccept: RuleRef | null;
+}
+
+function mkFlow(set: number, env: Env, key: number, path: PathNode | null, choices: ChoiceNode | null, filterBy: RuleRef | null, lastAccept: RuleRef | null): Flow {
+  return { set, env, key, path, choices, filterBy, lastAccept };
 }
 
 type Verdict = "accept" | "drop" | "reject" | "return" | "undecided";
@@ -41,87 +67,324 @@ interface Out {
   reason?: string;
 }
 
-let pathIds = 0;
+let nodeIds = 0;
 
 function pathArray(p: PathNode | null): PathStep[] {
+  const segs: (readonly PathStep[])[] = [];
+  for (let n = p; n; n = n.prev) segs.push(n.steps);
   const out: PathStep[] = [];
-  for (let n = p; n; n = n.prev) out.push(n.step);
-  return out.reverse();
-}
-
-/** The destination address and port a rule's match pins down, used to index what left a chain. */
-function pins(sem: RuleSemantics, env: Env): { dst?: bigint; dport?: number } {
-  const out: { dst?: bigint; dport?: number } = {};
-  const walk = (c: RuleSemantics["match"]) => {
-    if (c.k === "and") c.cs.forEach(walk);
-    else if (c.k === "addr" && c.field === "dst" && env.dst === undefined && c.ranges.length === 1 && c.ranges[0]![0] === c.ranges[0]![1]) out.dst = c.ranges[0]![0];
-    else if (c.k === "num" && c.field === "dport" && env.dport === undefined && c.ranges.length === 1 && c.ranges[0]![0] === c.ranges[0]![1]) out.dport = c.ranges[0]![0];
-  };
-  walk(sem.match);
+  for (let i = segs.length - 1; i >= 0; i--) for (const s of segs[i]!) out.push(s);
   return out;
 }
 
-class Walker {
+const choiceArrays = new WeakMap<ChoiceNode, Choice[]>();
+
+/** The choices of a flow, in order; parts from one flow share the array. */
+function choiceArray(c: ChoiceNode | null): Choice[] {
+  if (!c) return [];
+  const hit = choiceArrays.get(c);
+  if (hit) return hit;
+  const segs: (readonly Choice[])[] = [];
+  for (let n: ChoiceNode | null = c; n; n = n.prev) segs.push(n.ch);
+  const out: Choice[] = [];
+  for (let i = segs.length - 1; i >= 0; i--) for (const s of segs[i]!) out.push(s);
+  choiceArrays.set(c, out);
+  return out;
+}
+
+// ------------------------------------------------------------ rules and chains
+
+/** Env fields a match reads, as bits: compilations under envs equal on them are equal. */
+const R_SRC = 1;
+const R_DST = 2;
+const R_SPORT = 4;
+const R_DPORT = 8;
+const R_OIF = 16;
+const R_IIF = 32;
+const R_MARK = 64;
+const R_CTMARK = 128;
+const R_NAT = 256;
+const R_CT = 512;
+
+function readsOf(c: Constraint): number {
+  switch (c.k) {
+    case "and":
+    case "or":
+      return c.cs.reduce((a, x) => a | readsOf(x), 0);
+    case "not":
+      return readsOf(c.c);
+    case "addr":
+      return (c.field.startsWith("ct") ? R_CT : 0) | (c.field === "src" || c.field === "ctrepldst" ? R_SRC : 0) | (c.field === "dst" || c.field === "ctreplsrc" ? R_DST : 0);
+    case "num":
+      return (c.field.startsWith("ct") ? R_CT : 0) | (c.field === "sport" || c.field === "ctrepldport" ? R_SPORT : 0) | (c.field === "dport" || c.field === "ctreplsport" ? R_DPORT : 0);
+    case "bits":
+      return R_CT | (c.field === "ctstatus" ? R_NAT : c.field === "mark" ? R_MARK : c.field === "ctmark" ? R_CTMARK : 0);
+    case "iface":
+      return c.dir === "out" ? R_OIF : R_IIF;
+    case "ctstate":
+    case "ctdir":
+      return R_CT;
+    case "addrtype":
+      return (c.side === "src" ? R_SRC : R_DST) | R_OIF | R_IIF;
+    default:
+      return 0;
+  }
+}
+
+function readKey(mask: number, e: Env): string {
+  let k = "";
+  if (mask & R_SRC) k += `s${e.src ?? ""}|`;
+  if (mask & R_DST) k += `d${e.dst ?? ""}|`;
+  if (mask & R_SPORT) k += `p${e.sport ?? ""}|`;
+  if (mask & R_DPORT) k += `q${e.dport ?? ""}|`;
+  if (mask & R_OIF) k += `o${e.oif ?? ""}|`;
+  if (mask & R_IIF) k += `i${e.iifOverride ?? ""}|`;
+  if (mask & R_MARK) k += `m${e.mark.ref},${e.mark.c}|`;
+  if (mask & R_CTMARK) k += `c${e.ctmark.ref},${e.ctmark.c}|`;
+  if (mask & R_NAT) k += `n${+e.dnat}${+e.snat}|`;
+  if (mask & R_CT) k += `t${+e.preCt}${+e.untracked}${+e.asNew}`;
+  return k;
+}
+
+/** The destination address and port a match pins down (top-level conjuncts over the header as the rule sees it). */
+function pinsOf(c: Constraint): { dst?: bigint; dport?: number } {
+  const out: { dst?: bigint; dport?: number } = {};
+  const walk = (x: Constraint) => {
+    if (x.k === "and") x.cs.forEach(walk);
+    else if (x.k === "addr" && x.field === "dst" && x.ranges.length === 1 && x.ranges[0]![0] === x.ranges[0]![1]) out.dst = x.ranges[0]![0];
+    else if (x.k === "num" && x.field === "dport" && x.ranges.length === 1 && x.ranges[0]![0] === x.ranges[0]![1]) out.dport = x.ranges[0]![0];
+  };
+  walk(c);
+  return out;
+}
+
+interface RuleInfo {
+  sem: RuleSemantics;
+  by: RuleRef;
+  /** The path step (as a one-step segment) per hook, and the two choices: made once, shared by every flow. */
+  steps: Map<Hook, PathStep[]>;
+  taken?: Choice;
+  notTaken?: Choice;
+  reads: number;
+  pinDst?: bigint;
+  pinDport?: number;
+  compiled: Map<string, Tri3>;
+}
+
+interface ChainInfo {
+  chain: Chain;
+  rules: RuleInfo[];
+  /** Rules pinned to one destination address, by address; the rest in `unpinned`, by pinned port or in `wide`. */
+  byDst?: Map<bigint, number[]>;
+  dstKeys?: bigint[];
+  byPort?: Map<number, number[]>;
+  wide?: number[];
+  /** Candidate lists already merged, by query. */
+  lists: Map<string, number[]>;
+}
+
+/** Below this many rules a chain is walked without its index. */
+const INDEX_MIN = 16;
+
+/** Stage closures: the boundaries of every interval their rules test on a NAT-rewritable field. */
+interface Boundaries {
+  dst: bigint[];
+  src: bigint[];
+  dport: number[];
+  sport: number[];
+}
+
+/** The class of v among sorted boundaries: values in one class pass every test alike. */
+function classOf<T extends number | bigint>(b: readonly T[], v: T | undefined): string {
+  if (v === undefined) return "u";
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (b[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return String(lo);
+}
+
+interface CachedOut {
+  set: number;
+  verdict: Verdict;
+  by: RuleRef | null;
+  reason?: string;
+  steps: PathStep[];
+  choices: Choice[];
+  env: Env;
+  /** NAT records the walk added (the rest of env.nat is the input's). */
+  natAdded: NatRecord[];
+  envChanged: boolean;
+  /** The env after this walk, by the id of the env before it. */
+  rebased: Map<number, { env: Env; id: number }>;
+}
+
+export class Walker {
   readonly dd: Dd;
-  private readonly compiled = new Map<Rule, Map<string, Tri3>>();
-  private readonly index = new WeakMap<Chain, { byDst: Map<bigint, number[]>; wide: number[] }>();
+  private readonly chains = new Map<Chain, ChainInfo>();
+  private readonly bounds = new Map<Chain, Boundaries>();
+  private readonly stageCache = new Map<string, CachedOut[]>();
+  private readonly supportMemo = new Map<number, [number, number][] | null>();
   steps = 0;
 
   constructor(
     readonly u: SymUniverse,
     readonly dump: Dump,
+    /** Use the rule indexes and cached stage walks (off only in tests that check they change nothing). */
+    readonly fast = true,
   ) {
     this.dd = u.dd;
   }
 
-  private compile(sem: RuleSemantics, f: Flow): Tri3 {
-    let m = this.compiled.get(sem.rule);
-    if (!m) this.compiled.set(sem.rule, (m = new Map()));
-    // only the parts of the env the match reads tell compilations apart
-    const key = readKey(sem.match, f.env);
-    let r = m.get(key);
-    if (!r) m.set(key, (r = this.u.compile(sem.match, f.env)));
+  private info(ch: Chain): ChainInfo {
+    let ci = this.chains.get(ch);
+    if (ci) return ci;
+    const fam = this.dump.family;
+    const rules = ch.rules.map((rule): RuleInfo => {
+      const sem = semantics(rule, fam);
+      const p = pinsOf(sem.match);
+      return { sem, by: { table: rule.table, chain: ch.name, line: rule.span.line }, steps: new Map(), reads: readsOf(sem.match), ...(p.dst !== undefined ? { pinDst: p.dst } : {}), ...(p.dport !== undefined ? { pinDport: p.dport } : {}), compiled: new Map() };
+    });
+    ci = { chain: ch, rules, lists: new Map() };
+    if (rules.length >= INDEX_MIN) {
+      const byDst = new Map<bigint, number[]>();
+      const byPort = new Map<number, number[]>();
+      const wide: number[] = [];
+      rules.forEach((r, i) => {
+        if (r.pinDst !== undefined) (byDst.get(r.pinDst) ?? byDst.set(r.pinDst, []).get(r.pinDst)!).push(i);
+        else if (r.pinDport !== undefined) (byPort.get(r.pinDport) ?? byPort.set(r.pinDport, []).get(r.pinDport)!).push(i);
+        else wide.push(i);
+      });
+      ci.byDst = byDst;
+      ci.dstKeys = [...byDst.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      ci.byPort = byPort;
+      ci.wide = wide;
+    }
+    this.chains.set(ch, ci);
+    return ci;
+  }
+
+  private compile(ri: RuleInfo, env: Env): Tri3 {
+    const key = ri.reads === 0 ? "" : readKey(ri.reads, env);
+    let r = ri.compiled.get(key);
+    if (!r) ri.compiled.set(key, (r = this.u.compile(ri.sem.match, env)));
     return r;
   }
 
-  /** Rule indices worth trying for a flow, in order: with a NAT-constant destination, rules pinned to another one are skipped. */
-  private order(ch: Chain, f: Flow, start: number): number[] | undefined {
-    if (f.env.dst === undefined || ch.rules.length < 16) return undefined;
-    let ix = this.index.get(ch);
-    if (!ix) {
-      ix = { byDst: new Map(), wide: [] };
-      const fam = this.dump.family;
-      for (let i = 0; i < ch.rules.length; i++) {
-        const p = pins(semantics(ch.rules[i]!, fam), initialEnv());
-        if (p.dst === undefined) ix.wide.push(i);
-        else {
-          const l = ix.byDst.get(p.dst);
-          if (l) l.push(i);
-          else ix.byDst.set(p.dst, [i]);
-        }
+  /**
+   * The destination values a set can hold, as intervals, when they are few
+   * (IPv4 only: one address level); null when the set spans too much to help.
+   */
+  private dstSupport(n: number): [number, number][] | null {
+    const u = this.u;
+    if (u.chunks !== 1) return null;
+    const hit = this.supportMemo.get(n);
+    if (hit !== undefined) return hit;
+    const d = this.dd;
+    const out: [number, number][] = [];
+    let ok = true;
+    const seen = new Set<number>();
+    const visit = (x: number) => {
+      if (!ok || x === EMPTY || seen.has(x)) return;
+      seen.add(x);
+      const lv = x === FULL ? Infinity : d.level(x);
+      if (lv > u.L.dst) {
+        ok = false;
+        return;
       }
-      this.index.set(ch, ix);
-    }
-    const a = ix.byDst.get(f.env.dst) ?? [];
-    const out: number[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < ix.wide.length) {
-      const x = j >= ix.wide.length || (i < a.length && a[i]! < ix.wide[j]!) ? a[i++]! : ix.wide[j++]!;
-      if (x >= start) out.push(x);
-    }
-    return out;
+      const nd = d.node(x);
+      if (lv < u.L.dst) {
+        nd.kids.forEach(visit);
+        return;
+      }
+      nd.kids.forEach((k, i) => {
+        if (k === EMPTY) return;
+        const hi = i + 1 < nd.starts.length ? nd.starts[i + 1]! - 1 : 0xffffffff;
+        out.push([nd.starts[i]!, hi]);
+      });
+      if (out.length > 64) ok = false;
+    };
+    visit(n);
+    const r = ok ? out : null;
+    if (this.supportMemo.size > 100_000) this.supportMemo.clear();
+    this.supportMemo.set(n, r);
+    return r;
   }
 
-  with(f: Flow, set: number, env: Env = f.env, step?: PathStep): Flow {
-    const path = step ? { id: ++pathIds, step, prev: f.path } : f.path;
-    return { set, env, key: env === f.env ? f.key : envKey(env), path, ...(f.filterBy ? { filterBy: f.filterBy } : {}), ...(f.lastAccept ? { lastAccept: f.lastAccept } : {}) };
+  /** Rule indices worth trying, in order, for a flow: rules pinned to a destination or port it cannot have are left out. */
+  private candidates(ci: ChainInfo, f: Flow): number[] | undefined {
+    if (!this.fast || !ci.byDst) return undefined;
+    let dsts: [bigint, bigint][] | undefined;
+    if (f.env.dst !== undefined) dsts = [[f.env.dst, f.env.dst]];
+    else if (ci.byDst.size > 0) {
+      const s = this.dstSupport(f.set);
+      if (s) dsts = s.map(([a, b]) => [BigInt(a), BigInt(b)]);
+    }
+    const port = f.env.dport;
+    if (!dsts && port === undefined) return undefined;
+    const key = `${dsts ? dsts.map(([a, b]) => `${a}-${b}`).join(",") : "*"}|${port ?? "*"}`;
+    const hit = ci.lists.get(key);
+    if (hit) return hit;
+    const lists: number[][] = [ci.wide!];
+    if (dsts) {
+      for (const [lo, hi] of dsts) {
+        const keys = ci.dstKeys!;
+        let i = lowerBound(keys, lo);
+        for (; i < keys.length && keys[i]! <= hi; i++) lists.push(ci.byDst.get(keys[i]!)!);
+      }
+    } else for (const l of ci.byDst.values()) lists.push(l);
+    if (port !== undefined) lists.push(ci.byPort!.get(port) ?? []);
+    else for (const l of ci.byPort!.values()) lists.push(l);
+    const all: number[] = [];
+    for (const l of lists) for (const x of l) all.push(x);
+    all.sort((a, b) => a - b);
+    if (ci.lists.size > 50_000) ci.lists.clear();
+    ci.lists.set(key, all);
+    return all;
+  }
+
+  /** f's history with a new set, env, and optionally one more path segment and choice. */
+  with(f: Flow, set: number, env: Env = f.env, steps?: readonly PathStep[], choice?: Choice): Flow {
+    const path = steps ? { id: ++nodeIds, steps, prev: f.path } : f.path;
+    const choices = choice ? { id: ++nodeIds, ch: [choice], prev: f.choices } : f.choices;
+    if (env === f.env) return mkFlow(set, env, f.key, path, choices, f.filterBy, f.lastAccept);
+    const c = this.canon(env);
+    return mkFlow(set, c, this.envIds.get(c)!, path, choices, f.filterBy, f.lastAccept);
+  }
+
+  private readonly envIds = new WeakMap<Env, number>();
+  private readonly envByKey = new Map<string, Env>();
+
+  /** The one Env object of its value: flows compare and cache by its id. */
+  canon(env: Env): Env {
+    if (this.envIds.has(env)) return env;
+    const k = `${envKey(env)}|${natKey(env.nat)}`;
+    const c = this.envByKey.get(k);
+    if (c) return c;
+    this.envByKey.set(k, env);
+    this.envIds.set(env, this.envByKey.size);
+    return env;
+  }
+
+  /** A new flow with no history. */
+  start(set: number, env: Env): Flow {
+    const c = this.canon(env);
+    return mkFlow(set, c, this.envIds.get(c)!, null, null, null, null);
+  }
+
+  /** The same flow with another env (the path and deciding rules kept). */
+  rekey(f: Flow, env: Env, filterBy = f.filterBy, lastAccept = f.lastAccept): Flow {
+    const c = this.canon(env);
+    return mkFlow(f.set, c, this.envIds.get(c)!, f.path, f.choices, filterBy, lastAccept);
   }
 
   /** Walks a flow through a chain from rule `start`; returns how each part left it. */
   walkChain(table: string, hook: Hook, ch: Chain, flow0: Flow, start: number, record: boolean): Out[] {
     const d = this.dd;
-    const fam = this.dump.family;
+    const ci = this.info(ch);
     const outs: Out[] = [];
     const work: { f: Flow; idx: number }[] = [{ f: flow0, idx: start }];
     while (work.length) {
@@ -132,81 +395,104 @@ class Walker {
       const byPort = new Map<number, number[]>();
       const noDst: number[] = [];
       const noPort: number[] = [];
-      const leave = (x: number, p: { dst?: bigint; dport?: number }) => {
+      const leave = (x: number, pd: bigint | undefined, pp: number | undefined) => {
         const id = gone.length;
         gone.push(x);
-        if (p.dst !== undefined) (byDst.get(p.dst) ?? byDst.set(p.dst, []).get(p.dst)!).push(id);
-        else noDst.push(id);
-        if (p.dport !== undefined) (byPort.get(p.dport) ?? byPort.set(p.dport, []).get(p.dport)!).push(id);
-        else noPort.push(id);
+        file(byDst, noDst, pd, id);
+        file(byPort, noPort, pp, id);
       };
-      const overlapping = (p: { dst?: bigint; dport?: number }): number[] => {
-        const a = p.dst !== undefined ? [...(byDst.get(p.dst) ?? []), ...noDst] : undefined;
-        const b = p.dport !== undefined ? [...(byPort.get(p.dport) ?? []), ...noPort] : undefined;
-        if (a && b) return a.length <= b.length ? a : b;
-        return a ?? b ?? gone.map((_, i) => i);
-      };
-      const order = this.order(ch, f, idx);
-      const n = order ? order.length : ch.rules.length - idx;
-      for (let k = 0; k < n; k++) {
-        const i = order ? order[k]! : idx + k;
+      const order = this.candidates(ci, f);
+      let k = order ? lowerBound(order, idx) : idx;
+      const n = order ? order.length : ci.rules.length;
+      for (; k < n; k++) {
+        const i = order ? order[k]! : k;
         if (++this.steps > MAX_STEPS * 20) throw new Error("symbolic walk did not end: the chains loop");
-        const rule = ch.rules[i]!;
-        const sem = semantics(rule, fam);
-        const m = this.compile(sem, f);
+        const ri = ci.rules[i]!;
+        const m = this.compile(ri, f.env);
         if (m.y === EMPTY && m.m === EMPTY) continue;
         let X = d.and(S, m.y);
         let Y = d.and(S, m.m);
         if (X === EMPTY && Y === EMPTY) continue;
-        const p = pins(sem, f.env);
-        for (const g of overlapping(p)) {
-          X = d.diff(X, gone[g]!);
-          Y = d.diff(Y, gone[g]!);
-          if (X === EMPTY && Y === EMPTY) break;
-        }
-        const by: RuleRef = { table, chain: ch.name, line: rule.span.line };
-        if (Y !== EMPTY) {
-          outs.push({ flow: this.with(f, Y), verdict: "undecided", by, reason: `depends on ${m.why} at line ${rule.span.line}` });
-          leave(Y, p);
-        }
-        if (X === EMPTY) continue;
-        leave(X, p);
-        const step: PathStep | undefined = record ? { table, chain: ch.name, line: rule.span.line, target: sem.targetName, hook } : undefined;
-        const a = sem.action;
-        if (a.k === "none") {
-          work.push({ f: this.with(f, X, f.env, step), idx: i + 1 });
-          continue;
-        }
-        if (a.k === "return") {
-          outs.push({ flow: this.with(f, X, f.env, step), verdict: "return", by });
-          continue;
-        }
-        if (a.k === "jump" || a.k === "goto") {
-          const target = userChain(this.dump, table, a.chain);
-          if (!target) {
-            outs.push({ flow: this.with(f, X), verdict: "undecided", by, reason: `depends on chain ${a.chain} (not in the dump) at line ${rule.span.line}` });
+        // a pin on a field the env holds as a constant says nothing about the set
+        const pd = f.env.dst === undefined ? ri.pinDst : undefined;
+        const pp = f.env.dport === undefined ? ri.pinDport : undefined;
+        const a = pd !== undefined ? byDst.get(pd) : undefined;
+        const b = pp !== undefined ? byPort.get(pp) : undefined;
+        const useDst = pd !== undefined && (pp === undefined || (a?.length ?? 0) + noDst.length <= (b?.length ?? 0) + noPort.length);
+        const lists = useDst ? [a, noDst] : pp !== undefined ? [b, noPort] : [undefined];
+        sub: for (const l of lists) {
+          if (l === undefined) {
+            if (lists.length > 1) continue;
+            for (const g of gone) {
+              X = d.diff(X, g);
+              Y = d.diff(Y, g);
+              if (X === EMPTY && Y === EMPTY) break sub;
+            }
             continue;
           }
-          const sub = this.walkChain(table, hook, target, this.with(f, X, f.env, step), 0, record);
+          for (const g of l) {
+            X = d.diff(X, gone[g]!);
+            Y = d.diff(Y, gone[g]!);
+            if (X === EMPTY && Y === EMPTY) break sub;
+          }
+        }
+        const by = ri.by;
+        const line = by.line;
+        if (Y !== EMPTY) {
+          outs.push({ flow: this.with(f, Y), verdict: "undecided", by, reason: `depends on ${m.why} at line ${line}` });
+          leave(Y, pd, pp);
+        }
+        if (X === EMPTY) continue;
+        leave(X, pd, pp);
+        const sem = ri.sem;
+        let g = f;
+        if (sem.choice) {
+          // either branch is possible for every packet of X: both go on, labelled
+          ri.taken ??= { table, chain: ch.name, line, matched: true };
+          ri.notTaken ??= { table, chain: ch.name, line, matched: false };
+          work.push({ f: this.with(f, X, f.env, undefined, ri.notTaken), idx: i + 1 });
+          g = this.with(f, X, f.env, undefined, ri.taken);
+        }
+        let step: PathStep[] | undefined;
+        if (record) {
+          step = ri.steps.get(hook);
+          if (!step) ri.steps.set(hook, (step = [{ table, chain: ch.name, line, target: sem.targetName, hook }]));
+        }
+        const act = sem.action;
+        if (act.k === "none") {
+          work.push({ f: this.with(g, X, g.env, step), idx: i + 1 });
+          continue;
+        }
+        if (act.k === "return") {
+          outs.push({ flow: this.with(g, X, g.env, step), verdict: "return", by });
+          continue;
+        }
+        if (act.k === "jump" || act.k === "goto") {
+          const target = userChain(this.dump, table, act.chain);
+          if (!target) {
+            outs.push({ flow: this.with(g, X), verdict: "undecided", by, reason: `depends on chain ${act.chain} (not in the dump) at line ${line}` });
+            continue;
+          }
+          const sub = this.walkChain(table, hook, target, this.with(g, X, g.env, step), 0, record);
           for (const o of sub) {
-            if (o.verdict === "return" && a.k === "jump") work.push({ f: o.flow, idx: i + 1 });
+            if (o.verdict === "return" && act.k === "jump") work.push({ f: o.flow, idx: i + 1 });
             else outs.push(o);
           }
           continue;
         }
         // an effect on the ctmark applies only to packets with a conntrack entry
-        const tr = touchesCtmark(a.effect) ? this.u.tracked(f.env) : FULL;
-        const redirect = a.effect.k === "nat" && a.effect.kind === "REDIRECT" && f.env.iifOverride === undefined;
+        const tr = touchesCtmark(act.effect) ? this.u.tracked(g.env) : FULL;
+        const redirect = act.effect.k === "nat" && act.effect.kind === "REDIRECT" && g.env.iifOverride === undefined;
         // REDIRECT sends to the incoming device's address: one part per device
-        const byIif = redirect ? this.u.atoms.names.map((n, k) => [d.and(X, d.range(this.u.L.iif, [[k, k]])), n] as const) : [[X, f.env.iifOverride ?? null] as const];
+        const byIif = redirect ? this.u.atoms.names.map((nm, j) => [d.and(X, d.range(this.u.L.iif, [[j, j]])), nm] as const) : [[X, g.env.iifOverride ?? null] as const];
         for (const [px, iif] of byIif)
           for (const [part, tracked] of [[d.and(px, tr), true], [d.diff(px, tr), false]] as const) {
             if (part === EMPTY) continue;
-            const r = applyEffect(a.effect, f.env, rule.span.line, this.u.host, { iif, family: fam, tracked });
-            if (r.k === "continue") work.push({ f: this.with(f, part, r.env, step), idx: i + 1 });
-            else if (r.k === "undecided") outs.push({ flow: this.with(f, part, f.env, step), verdict: "undecided", by, reason: `depends on ${r.module} at line ${rule.span.line}` });
-            else if (r.k === "accept") outs.push({ flow: this.with(f, part, r.env, step), verdict: "accept", by });
-            else outs.push({ flow: this.with(f, part, f.env, step), verdict: r.k, by });
+            const r = applyEffect(act.effect, g.env, line, this.u.host, { iif, family: this.dump.family, tracked });
+            if (r.k === "continue") work.push({ f: this.with(g, part, r.env, step), idx: i + 1 });
+            else if (r.k === "undecided") outs.push({ flow: this.with(g, part, g.env, step), verdict: "undecided", by, reason: `depends on ${r.module} at line ${line}` });
+            else if (r.k === "accept") outs.push({ flow: this.with(g, part, r.env, step), verdict: "accept", by });
+            else outs.push({ flow: this.with(g, part, g.env, step), verdict: r.k, by });
           }
       }
       const rest = d.diff(S, d.orAll(gone));
@@ -215,26 +501,194 @@ class Walker {
     return outs;
   }
 
+  /** Interval boundaries of the NAT-rewritable fields every rule reachable from a built-in chain tests. */
+  boundaries(base: Chain, table: string): Boundaries {
+    let b = this.bounds.get(base);
+    if (b) return b;
+    const dst = new Set<bigint>();
+    const src = new Set<bigint>();
+    const dport = new Set<number>();
+    const sport = new Set<number>();
+    const host = this.u.host;
+    const devs: (string | null | undefined)[] = [undefined, null, ...host.ifaces.map((i) => i.name), ...this.u.atoms.names];
+    const addRanges = <T,>(to: Set<T>, rs: readonly (readonly [T, T])[], next: (x: T) => T) => {
+      for (const [lo, hi] of rs) {
+        to.add(lo);
+        to.add(next(hi));
+      }
+    };
+    const inc = (x: bigint) => x + 1n;
+    const incN = (x: number) => x + 1;
+    const visit = (c: Constraint) => {
+      switch (c.k) {
+        case "and":
+        case "or":
+          c.cs.forEach(visit);
+          break;
+        case "not":
+          visit(c.c);
+          break;
+        case "addr":
+          if (c.field === "dst" || c.field === "ctreplsrc") addRanges(dst, c.ranges, inc);
+          if (c.field === "src" || c.field === "ctrepldst") addRanges(src, c.ranges, inc);
+          break;
+        case "num":
+          if (c.field === "dport" || c.field === "ctreplsport") addRanges(dport, c.ranges, incN);
+          if (c.field === "sport" || c.field === "ctrepldport") addRanges(sport, c.ranges, incN);
+          break;
+        case "addrtype":
+          for (const t of c.types) for (const dev of devs) addRanges(c.side === "dst" ? dst : src, addrTypeRanges(host, t, dev), inc);
+          break;
+      }
+    };
+    const seen = new Set<Chain>();
+    const stack = [base];
+    while (stack.length) {
+      const ch = stack.pop()!;
+      if (seen.has(ch)) continue;
+      seen.add(ch);
+      for (const r of this.info(ch).rules) {
+        visit(r.sem.match);
+        const a = r.sem.action;
+        if (a.k === "jump" || a.k === "goto") {
+          const t = userChain(this.dump, table, a.chain);
+          if (t) stack.push(t);
+        }
+      }
+    }
+    const sortB = (a: bigint, c: bigint) => (a < c ? -1 : a > c ? 1 : 0);
+    b = { dst: [...dst].sort(sortB), src: [...src].sort(sortB), dport: [...dport].sort((x, y) => x - y), sport: [...sport].sort((x, y) => x - y) };
+    this.bounds.set(base, b);
+    return b;
+  }
+
+  private readonly classKeys = new Map<string, Map<number, string>>();
+
+  /** Walks one flow through a built-in chain: directly, or by intersecting a cached walk of the whole space. */
+  private walkStage(st: Stage, base: Chain, f: Flow, record: boolean): Out[] {
+    if (!this.fast || (f.env.dst === undefined && f.env.src === undefined)) return this.walkChain(st.table, st.hook, base, f, 0, record);
+    const stageKey = `${st.table}/${st.hook}/${+record}`;
+    let byEnv = this.classKeys.get(stageKey);
+    if (!byEnv) this.classKeys.set(stageKey, (byEnv = new Map()));
+    let key = byEnv.get(f.key);
+    const e = f.env;
+    if (key === undefined) {
+      const b = this.boundaries(base, st.table);
+      key = `${stageKey}/${classOf(b.dst, e.dst)}/${classOf(b.dport, e.dport)}/${classOf(b.src, e.src)}/${classOf(b.sport, e.sport)}/${e.oif ?? ""}/${e.iifOverride ?? ""}/${e.mark.ref},${e.mark.c}/${e.ctmark.ref},${e.ctmark.c}/${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+      byEnv.set(f.key, key);
+    }
+    let cached = this.stageCache.get(key);
+    if (!cached) {
+      cached = this.walkChain(st.table, st.hook, base, this.repOf(f), 0, record).map((o) => cachedOut(o, e));
+      this.stageCache.set(key, cached);
+    }
+    const outs: Out[] = [];
+    for (const c of cached) {
+      const o = this.instantiate(c, f, f.filterBy, f.lastAccept);
+      if (o) outs.push(o);
+    }
+    return outs;
+  }
+
+  /** A cached walk's part for flow f: its set intersected, its history appended; undefined when empty. */
+  instantiate(c: CachedOut, f: Flow, filterBy: RuleRef | null, lastAccept: RuleRef | null): Out | undefined {
+    const s = this.dd.and(f.set, c.set);
+    if (s === EMPTY) return undefined;
+    const { env, id } = this.rebased(c, f);
+    const flow = mkFlow(
+      s,
+      env,
+      id,
+      c.steps.length ? { id: ++nodeIds, steps: c.steps, prev: f.path } : f.path,
+      c.choices.length ? { id: ++nodeIds, ch: c.choices, prev: f.choices } : f.choices,
+      filterBy,
+      lastAccept,
+    );
+    return { flow, verdict: c.verdict, by: c.by, ...(c.reason ? { reason: c.reason } : {}) };
+  }
+
+  /** A flow standing for every packet, with f's env and no history: what cached walks walk. */
+  repOf(f: Flow): Flow {
+    return mkFlow(FULL, f.env, f.key, null, null, null, null);
+  }
+
+  /** The env after a cached walk for a flow that entered it with f's env (canonical, memoised). */
+  rebased(c: CachedOut, f: Flow): { env: Env; id: number } {
+    if (!c.envChanged) return { env: f.env, id: f.key };
+    let r = c.rebased.get(f.key);
+    if (!r) {
+      const ce = this.canon(rebase(c, f.env));
+      c.rebased.set(f.key, (r = { env: ce, id: this.envIds.get(ce)! }));
+    }
+    return r;
+  }
+
+  /** Boundaries for everything after PREROUTING: routing and the INPUT, FORWARD and POSTROUTING chains. */
+  pipelineBoundaries(): Boundaries {
+    const host = this.u.host;
+    const dst = new Set<bigint>();
+    const src = new Set<bigint>();
+    const dport = new Set<number>();
+    const sport = new Set<number>();
+    const add = <T,>(to: Set<T>, lo: T, next: T) => {
+      to.add(lo);
+      to.add(next);
+    };
+    for (const list of [INPUT, FORWARD, POSTROUTING]) {
+      for (const st of list) {
+        const base = stageChain(this.dump, st);
+        if (!base) continue;
+        const b = this.boundaries(base, st.table);
+        b.dst.forEach((x) => dst.add(x));
+        b.src.forEach((x) => src.add(x));
+        b.dport.forEach((x) => dport.add(x));
+        b.sport.forEach((x) => sport.add(x));
+      }
+    }
+    // routing: loopback (martians), local addresses, connected subnets
+    const loop: [bigint, bigint] = host.family === "ipv4" ? [0x7f000000n, 0x7fffffffn] : [1n, 1n];
+    add(dst, loop[0], loop[1] + 1n);
+    add(src, loop[0], loop[1] + 1n);
+    for (const t of ["LOCAL", "BROADCAST", "MULTICAST"] as const) for (const [lo, hi] of addrTypeRanges(host, t)) add(dst, lo, hi + 1n);
+    for (const n of hostFacts(host).nets) add(dst, n.net, n.last + 1n);
+    const sortB = (a: bigint, c: bigint) => (a < c ? -1 : a > c ? 1 : 0);
+    return { dst: [...dst].sort(sortB), src: [...src].sort(sortB), dport: [...dport].sort((x, y) => x - y), sport: [...sport].sort((x, y) => x - y) };
+  }
+
+  private readonly policies = new Map<string, { policyBy: RuleRef; policyStep: PathStep[] }>();
+
+  private policyOf(st: Stage, base: Chain): { policyBy: RuleRef; policyStep: PathStep[] } {
+    const k = `${st.table}/${st.hook}`;
+    let p = this.policies.get(k);
+    if (!p) {
+      const line = declLine(base);
+      const policy = base.policy ?? "ACCEPT";
+      p = { policyBy: { table: st.table, chain: base.name, line }, policyStep: [{ table: st.table, chain: base.name, line, target: `policy:${policy}`, hook: st.hook }] };
+      this.policies.set(k, p);
+    }
+    return p;
+  }
+
   /** One stage (a built-in chain): returns the flows that go on and the parts it ended. */
   runStage(st: Stage, flows: Flow[], record: boolean): { go: Flow[]; ended: Out[] } {
     const base = stageChain(this.dump, st);
     if (!base) return { go: flows, ended: [] };
     const go: Flow[] = [];
     const ended: Out[] = [];
+    const policy = base.policy ?? "ACCEPT";
+    const { policyBy, policyStep } = this.policyOf(st, base);
     for (const f of flows) {
-      for (const o of this.walkChain(st.table, st.hook, base, f, 0, record)) {
+      for (const o of this.walkStage(st, base, f, record)) {
         let { flow } = o;
         let verdict = o.verdict;
         let by = o.by;
         if (verdict === "return") {
-          const line = declLine(base);
-          const policy = base.policy ?? "ACCEPT";
-          by = { table: st.table, chain: base.name, line };
-          flow = this.with(flow, flow.set, flow.env, record ? { table: st.table, chain: base.name, line, target: `policy:${policy}`, hook: st.hook } : undefined);
+          by = policyBy;
+          flow = this.with(flow, flow.set, flow.env, record ? policyStep : undefined);
           verdict = policy === "DROP" ? "drop" : "accept";
         }
         if (verdict === "accept") {
-          flow = { ...flow, lastAccept: by!, ...(st.table === "filter" ? { filterBy: by! } : {}) };
+          flow = mkFlow(flow.set, flow.env, flow.key, flow.path, flow.choices, st.table === "filter" ? by : flow.filterBy, by);
           go.push(flow);
         } else ended.push({ ...o, flow, verdict, by });
       }
@@ -243,86 +697,103 @@ class Walker {
   }
 }
 
-const readsCache = new WeakMap<object, Set<string>>();
-
-/** The env fields a constraint's compilation depends on. */
-function reads(c: RuleSemantics["match"]): Set<string> {
-  let r = readsCache.get(c);
-  if (r) return r;
-  r = new Set<string>();
-  const out = r;
-  const ct = () => ["preCt", "untracked", "asNew"].forEach((x) => out.add(x));
-  const walk = (x: RuleSemantics["match"]) => {
-    switch (x.k) {
-      case "and":
-      case "or":
-        x.cs.forEach(walk);
-        break;
-      case "not":
-        walk(x.c);
-        break;
-      case "addr":
-        if (x.field.startsWith("ct")) ct();
-        if (x.field === "src" || x.field === "ctrepldst") out.add("src");
-        if (x.field === "dst" || x.field === "ctreplsrc") out.add("dst");
-        break;
-      case "num":
-        if (x.field.startsWith("ct")) ct();
-        if (x.field === "sport" || x.field === "ctrepldport") out.add("sport");
-        if (x.field === "dport" || x.field === "ctreplsport") out.add("dport");
-        break;
-      case "bits":
-        ct();
-        out.add(x.field === "ctstatus" ? "nat" : x.field === "mark" ? "mark" : x.field === "ctmark" ? "ctmark" : "none");
-        break;
-      case "iface":
-        out.add(x.dir === "out" ? "oif" : "iif");
-        break;
-      case "ctstate":
-      case "ctdir":
-        ct();
-        break;
-      case "addrtype":
-        out.add(x.side);
-        out.add("oif");
-        out.add("iif");
-        break;
-    }
+function cachedOut(o: Out, e: Env): CachedOut {
+  return {
+    set: o.flow.set,
+    verdict: o.verdict,
+    by: o.by,
+    ...(o.reason ? { reason: o.reason } : {}),
+    steps: pathArray(o.flow.path),
+    choices: choiceArray(o.flow.choices),
+    env: o.flow.env,
+    natAdded: o.flow.env.nat.slice(e.nat.length),
+    envChanged: o.flow.env !== e,
+    rebased: new Map(),
   };
-  walk(c);
-  readsCache.set(c, r);
-  return r;
 }
 
-function readKey(c: RuleSemantics["match"], e: Env): string {
-  let k = "";
-  for (const f of reads(c)) {
-    switch (f) {
-      case "src": k += `s${e.src ?? ""}|`; break;
-      case "dst": k += `d${e.dst ?? ""}|`; break;
-      case "sport": k += `p${e.sport ?? ""}|`; break;
-      case "dport": k += `q${e.dport ?? ""}|`; break;
-      case "oif": k += `o${e.oif ?? ""}|`; break;
-      case "iif": k += `i${e.iifOverride ?? ""}|`; break;
-      case "mark": k += `m${e.mark.ref},${e.mark.c}|`; break;
-      case "ctmark": k += `c${e.ctmark.ref},${e.ctmark.c}|`; break;
-      case "nat": k += `n${+e.dnat}${+e.snat}|`; break;
-      case "preCt": case "untracked": case "asNew": k += `${f[0]}${+e[f]}|`; break;
+/** The env of a flow after a cached walk: the walk's env, with the flow's own NAT constants and the walk's NAT on top. */
+function rebase(c: CachedOut, e: Env): Env {
+  const env: Env = { ...c.env, nat: c.natAdded.length ? [...e.nat, ...c.natAdded] : e.nat };
+  const set = (k: "src" | "dst" | "sport" | "dport", v: bigint | number | undefined) => {
+    if (v === undefined) delete env[k];
+    else (env as unknown as Record<string, unknown>)[k] = v;
+  };
+  set("src", e.src);
+  set("dst", e.dst);
+  set("sport", e.sport);
+  set("dport", e.dport);
+  for (const r of c.natAdded) {
+    if (r.kind === "DNAT" || r.kind === "REDIRECT") {
+      if (r.addr !== undefined) env.dst = r.addr;
+      if (r.port !== undefined) env.dport = r.port;
+    } else {
+      if (r.addr !== undefined) env.src = r.addr;
+      if (r.port !== undefined) env.sport = r.port;
     }
   }
+  return env;
+}
+
+/** Files a left part under its pinned value, or with the unpinned ones. */
+function file<K>(by: Map<K, number[]>, none: number[], key: K | undefined, id: number): void {
+  if (key === undefined) {
+    none.push(id);
+    return;
+  }
+  const l = by.get(key);
+  if (l) l.push(id);
+  else by.set(key, [id]);
+}
+
+function lowerBound<T extends number | bigint>(a: readonly T[], v: T): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const natKeys = new WeakMap<readonly NatRecord[], string>();
+
+/** The NAT records as text (envKey leaves them out), once per array. */
+function natKey(nat: readonly NatRecord[]): string {
+  if (nat.length === 0) return "";
+  let k = natKeys.get(nat);
+  if (k === undefined) natKeys.set(nat, (k = nat.map((r) => `${r.kind},${r.line},${r.addr ?? ""},${r.port ?? ""}`).join(";")));
   return k;
 }
 
-/** Flows with the same env and path are one flow. */
+const refIds = new WeakMap<RuleRef, number>();
+let refCount = 0;
+function refId(r: RuleRef | null): number {
+  if (!r) return 0;
+  let id = refIds.get(r);
+  if (id === undefined) refIds.set(r, (id = ++refCount));
+  return id;
+}
+
+/** Flows with the same env, path, choices and deciding rules are one flow. */
 function merge(dd: Dd, flows: Flow[]): Flow[] {
-  const m = new Map<string, Flow>();
+  if (flows.length < 2) return flows;
+  const byEnv = new Map<number, Map<string, Flow>>();
+  const out: Flow[] = [];
   for (const f of flows) {
-    const k = `${f.key}#${f.path?.id ?? 0}#${f.filterBy?.line ?? ""}:${f.filterBy?.chain ?? ""}#${f.lastAccept?.line ?? ""}:${f.lastAccept?.table ?? ""}:${f.lastAccept?.chain ?? ""}`;
+    let m = byEnv.get(f.key);
+    if (!m) byEnv.set(f.key, (m = new Map()));
+    const k = `${f.path?.id ?? 0},${f.choices?.id ?? 0},${refId(f.filterBy)},${refId(f.lastAccept)}`;
     const g = m.get(k);
     if (g) g.set = dd.or(g.set, f.set);
-    else m.set(k, { ...f });
+    else {
+      const c = mkFlow(f.set, f.env, f.key, f.path, f.choices, f.filterBy, f.lastAccept);
+      m.set(k, c);
+      out.push(c);
+    }
   }
-  return [...m.values()];
+  return out;
 }
 
 /** The host model for an analysis: a placeholder external address when none is known. */
@@ -357,22 +828,30 @@ function routeFlows(w: Walker, flows: Flow[]): { local: Flow[]; fwd: Flow[]; mar
   const local: Flow[] = [];
   const fwd: Flow[] = [];
   const martian: Out[] = [];
+  const inRange = (v: bigint, r: readonly (readonly [bigint, bigint])[]) => r.some(([a, b]) => v >= a && v <= b);
+  // the same few sets for every flow whose address is not a NAT constant
+  const setCache = new Map<string, number>();
+  const addrSet = (level: number, r: readonly (readonly [bigint, bigint])[], tag: string) => {
+    let n = setCache.get(`${level}/${tag}`);
+    if (n === undefined) setCache.set(`${level}/${tag}`, (n = u.addrSet(level, r)));
+    return n;
+  };
   for (const f of flows) {
-    const inRange = (v: bigint, r: readonly (readonly [bigint, bigint])[]) => r.some(([a, b]) => v >= a && v <= b);
-    const dstIs = (r: readonly (readonly [bigint, bigint])[]) => (f.env.dst !== undefined ? (inRange(f.env.dst, r) ? FULL : EMPTY) : u.addrSet(u.L.dst, r));
-    const srcIs = (r: readonly (readonly [bigint, bigint])[]) => (f.env.src !== undefined ? (inRange(f.env.src, r) ? FULL : EMPTY) : u.addrSet(u.L.src, r));
+    const dstIs = (r: readonly (readonly [bigint, bigint])[], tag: string) => (f.env.dst !== undefined ? (inRange(f.env.dst, r) ? FULL : EMPTY) : addrSet(u.L.dst, r, tag));
+    const srcIs = (r: readonly (readonly [bigint, bigint])[], tag: string) => (f.env.src !== undefined ? (inRange(f.env.src, r) ? FULL : EMPTY) : addrSet(u.L.src, r, tag));
     const iifNotLo = f.env.iifOverride !== undefined ? (f.env.iifOverride === "lo" ? EMPTY : FULL) : notLo;
-    const mDst = d.and(f.set, d.and(iifNotLo, dstIs([loop])));
-    const mSrc = d.diff(d.and(f.set, d.and(iifNotLo, srcIs([loop]))), mDst);
+    const mDst = d.and(f.set, d.and(iifNotLo, dstIs([loop], "loop")));
+    const mSrc = d.diff(d.and(f.set, d.and(iifNotLo, srcIs([loop], "loop"))), mDst);
     if (mDst !== EMPTY) martian.push({ flow: w.with(f, mDst), verdict: "drop", by: null, reason: MARTIAN_DST });
     if (mSrc !== EMPTY) martian.push({ flow: w.with(f, mSrc), verdict: "drop", by: null, reason: MARTIAN_SRC });
     let rest = d.diff(f.set, d.or(mDst, mSrc));
-    const loc = d.and(rest, dstIs(localRanges));
+    const loc = d.and(rest, dstIs(localRanges, "local"));
     if (loc !== EMPTY) local.push(w.with(f, loc));
     rest = d.diff(rest, loc);
-    for (const n of nets) {
+    for (let k = 0; k < nets.length; k++) {
       if (rest === EMPTY) break;
-      const part = d.and(rest, dstIs([[n.net, n.last]]));
+      const n = nets[k]!;
+      const part = d.and(rest, dstIs([[n.net, n.last]], `net${k}`));
       if (part !== EMPTY) fwd.push(w.with(f, part, { ...f.env, oif: n.iface }));
       rest = d.diff(rest, part);
     }
@@ -407,7 +886,7 @@ function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip"): { 
       const r = w.runStage(st, [w.with(f, est, e2)], false);
       for (const g of r.go) {
         const env = { ...g.env, asNew: false };
-        go.push({ ...g, env, key: envKey(env), ...(f.filterBy ? { filterBy: f.filterBy } : {}), ...(f.lastAccept ? { lastAccept: f.lastAccept } : {}) });
+        go.push(w.rekey(g, env, f.filterBy, f.lastAccept));
       }
       ended.push(...r.ended);
     }
@@ -415,91 +894,217 @@ function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip"): { 
   return { go, ended };
 }
 
+const natViews = new WeakMap<Env, Pick<OutcomePart, "nat" | "rewritten">>();
+const addrText = { ipv4: new Map<bigint, string>(), ipv6: new Map<bigint, string>() };
+
+function fmt(a: bigint, fam: SymUniverse["family"]): string {
+  const m = addrText[fam];
+  let t = m.get(a);
+  if (t === undefined) {
+    t = formatAddr(a, fam);
+    if (m.size > 200_000) m.clear();
+    m.set(a, t);
+  }
+  return t;
+}
+
+/** What NAT did, as OutcomePart shows it; shared by every part with the same env. */
+function natView(env: Env, fam: SymUniverse["family"]): Pick<OutcomePart, "nat" | "rewritten"> {
+  let v = natViews.get(env);
+  if (!v) {
+    v = {
+      nat: env.nat.map((n) => ({ kind: n.kind, line: n.line, ...(n.addr !== undefined ? { addr: fmt(n.addr, fam) } : {}), ...(n.port !== undefined ? { port: n.port } : {}) })),
+      rewritten: {
+        ...(env.src !== undefined ? { src: fmt(env.src, fam) } : {}),
+        ...(env.dst !== undefined ? { dst: fmt(env.dst, fam) } : {}),
+        ...(env.sport !== undefined ? { sport: env.sport } : {}),
+        ...(env.dport !== undefined ? { dport: env.dport } : {}),
+      },
+    };
+    natViews.set(env, v);
+  }
+  return v;
+}
+
 function toPart(u: SymUniverse, o: Out, outcome: OutcomePart["outcome"] | undefined, routing: OutcomePart["routing"]): OutcomePart {
-  const fam = u.family;
   const env = o.flow.env;
   const oc: OutcomePart["outcome"] =
     outcome ?? (o.verdict === "drop" ? "dropped" : o.verdict === "reject" ? "rejected" : o.verdict === "undecided" ? "undecided" : "local");
-  return {
+  const nv = natView(env, u.family);
+  const part: OutcomePart = {
     set: u.set(o.flow.set),
     outcome: oc,
-    ...(o.reason ? { reason: o.reason } : {}),
     decidedBy: outcome ? (o.flow.filterBy ?? o.flow.lastAccept ?? null) : o.by,
     path: pathArray(o.flow.path),
-    nat: env.nat.map((n) => ({ kind: n.kind, line: n.line, ...(n.addr !== undefined ? { addr: formatAddr(n.addr, fam) } : {}), ...(n.port !== undefined ? { port: n.port } : {}) })),
-    rewritten: {
-      ...(env.src !== undefined ? { src: formatAddr(env.src, fam) } : {}),
-      ...(env.dst !== undefined ? { dst: formatAddr(env.dst, fam) } : {}),
-      ...(env.sport !== undefined ? { sport: env.sport } : {}),
-      ...(env.dport !== undefined ? { dport: env.dport } : {}),
-    },
+    nat: nv.nat,
+    rewritten: nv.rewritten,
     routing,
   };
+  if (o.reason) part.reason = o.reason;
+  if (o.flow.choices) part.choices = choiceArray(o.flow.choices);
+  return part;
+}
+
+const walkers = new WeakMap<SymUniverse, WeakMap<Dump, Walker>>();
+
+/**
+ * One walker per universe and dump, so that rule compilations, indexes and
+ * cached walks serve every later call (lint asks for many chains of one dump).
+ */
+function walkerFor(u: SymUniverse, dump: Dump, fast: boolean): Walker {
+  if (!fast) return new Walker(u, dump, false);
+  let m = walkers.get(u);
+  if (!m) walkers.set(u, (m = new WeakMap()));
+  let w = m.get(dump);
+  if (!w) m.set(dump, (w = new Walker(u, dump, true)));
+  w.steps = 0;
+  return w;
+}
+
+type Emit = (o: Out, outcome: OutcomePart["outcome"] | undefined, routing: OutcomePart["routing"]) => void;
+
+/** Runs flows through a list of stages; parts that a stage ends are emitted. */
+function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"], emit: Emit): Flow[] {
+  for (const st of list) {
+    const r = st.table === "nat" ? natStage(w, st, fl, nat) : w.runStage(st, fl, true);
+    for (const o of r.ended) if (o.flow.set !== EMPTY) emit(o, undefined, routing);
+    fl = r.go;
+    if (st.table === "raw") fl = fl.map((f) => (f.env.preCt ? w.with(f, f.set, { ...f.env, preCt: false }) : f));
+  }
+  return fl;
+}
+
+/** Routing, then INPUT or FORWARD and POSTROUTING, for flows that left PREROUTING. */
+function afterPrerouting(w: Walker, flows: Flow[], emit: Emit): void {
+  const r = routeFlows(w, flows);
+  for (const o of r.martian) emit(o, undefined, null);
+  const local = { decision: "local" as const, oif: null };
+  for (const f of runStages(w, INPUT, r.local, "run", local, emit)) emit({ flow: f, verdict: "accept", by: null }, "local", local);
+  // forwarded flows: one routing per oif
+  const byOif = new Map<string, Flow[]>();
+  for (const f of r.fwd) {
+    const l = byOif.get(f.env.oif!);
+    if (l) l.push(f);
+    else byOif.set(f.env.oif!, [f]);
+  }
+  for (const [oif, fl] of byOif) {
+    const routing = { decision: "forward" as const, oif };
+    const after = runStages(w, POSTROUTING, runStages(w, FORWARD, fl, "run", routing, emit), "run", routing, emit);
+    for (const f of after) emit({ flow: f, verdict: "accept", by: null }, "forwarded", routing);
+  }
+}
+
+/** A cached ending of afterPrerouting for the whole space under one env class. */
+interface CachedEnd extends CachedOut {
+  outcome: OutcomePart["outcome"] | undefined;
+  routing: OutcomePart["routing"];
+  filterBy: RuleRef | null;
+  lastAccept: RuleRef | null;
+}
+
+/**
+ * afterPrerouting for flows whose addresses NAT made constant: the walk of
+ * the whole space for their env class, cached, intersected with each flow's
+ * set. A kube-proxy dump sends ~10^4 DNATed endpoint flows this way; their
+ * parts are then one intersection each (shared by the endpoints of a service).
+ */
+class Pipeline {
+  private readonly cache = new Map<string, CachedEnd[]>();
+  private bounds?: Boundaries;
+  private readonly keys = new Map<number, string>();
+
+  constructor(readonly w: Walker) {}
+
+  private key(f: Flow): string {
+    let k = this.keys.get(f.key);
+    if (k !== undefined) return k;
+    const b = (this.bounds ??= this.w.pipelineBoundaries());
+    const e = f.env;
+    k = `${classOf(b.dst, e.dst)}/${classOf(b.dport, e.dport)}/${classOf(b.src, e.src)}/${classOf(b.sport, e.sport)}/${e.oif ?? ""}/${e.iifOverride ?? ""}/${e.mark.ref},${e.mark.c}/${e.ctmark.ref},${e.ctmark.c}/${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+    this.keys.set(f.key, k);
+    return k;
+  }
+
+  run(f: Flow, emit: Emit): void {
+    const w = this.w;
+    const k = this.key(f);
+    let cached = this.cache.get(k);
+    const e = f.env;
+    if (!cached) {
+      const list: CachedEnd[] = [];
+      afterPrerouting(w, [w.repOf(f)], (o, outcome, routing) =>
+        list.push({ ...cachedOut(o, e), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
+      );
+      this.cache.set(k, (cached = list));
+    }
+    for (const c of cached) {
+      const o = w.instantiate(c, f, c.filterBy ?? f.filterBy, c.lastAccept ?? f.lastAccept);
+      if (o) emit(o, c.outcome, c.routing);
+    }
+  }
 }
 
 /** The partition of the input packets by what the whole path does to them. */
 export function analyze(dump: Dump, opts: AnalyzeOptions = {}): OutcomePart[] {
+  return analyzeWith(dump, opts, true);
+}
+
+/** analyze(), optionally without rule indexes and cached walks: tests check both agree. */
+export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): OutcomePart[] {
   const u = universeFor(dump, opts);
-  const w = new Walker(u, dump);
+  const w = walkerFor(u, dump, fast);
   const d = u.dd;
   const dir = opts.direction ?? "inbound";
   const space = dir === "inbound" ? u.inbound() : u.localOut();
   const input = opts.input ? d.and(space.node, opts.input.node) : space.node;
   const parts: OutcomePart[] = [];
-  const endAll = (ended: Out[], routing: OutcomePart["routing"]) => {
-    for (const o of ended) if (o.flow.set !== EMPTY) parts.push(toPart(u, o, undefined, routing));
+  const emit: Emit = (o, outcome, routing) => {
+    parts.push(toPart(u, o, outcome, routing));
   };
   const env0 = initialEnv();
-  let flows: Flow[] = [{ set: input, env: env0, key: envKey(env0), path: null }];
+  let flows: Flow[] = [w.start(input, env0)];
   if (input === EMPTY) return [];
-  const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => {
-    for (const st of list) {
-      const r = st.table === "nat" ? natStage(w, st, fl, nat) : w.runStage(st, fl, true);
-      endAll(r.ended, routing);
-      fl = r.go;
-      if (st.table === "raw") fl = fl.map((f) => (f.env.preCt ? w.with(f, f.set, { ...f.env, preCt: false }) : f));
-    }
-    return fl;
-  };
+  const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit);
   if (dir === "inbound") {
     flows = stages(PREROUTING, flows, "run", null);
-    const r = routeFlows(w, flows);
-    endAll(r.martian, null);
-    for (const f of stages(INPUT, r.local, "run", { decision: "local", oif: null })) parts.push(toPart(u, { flow: f, verdict: "accept", by: null }, "local", { decision: "local", oif: null }));
-    // forwarded flows: one routing per oif
-    const byOif = new Map<string, Flow[]>();
-    for (const f of r.fwd) byOif.set(f.env.oif!, [...(byOif.get(f.env.oif!) ?? []), f]);
-    for (const [oif, fl] of byOif) {
-      const routing = { decision: "forward" as const, oif };
-      const after = stages(POSTROUTING, stages(FORWARD, fl, "run", routing), "run", routing);
-      for (const f of after) parts.push(toPart(u, { flow: f, verdict: "accept", by: null }, "forwarded", routing));
+    const pipeline = new Pipeline(w);
+    const direct: Flow[] = [];
+    for (const f of flows) {
+      if (fast && (f.env.dst !== undefined || f.env.src !== undefined)) pipeline.run(f, emit);
+      else direct.push(f);
     }
+    afterPrerouting(w, direct, emit);
   } else {
     // from the host: route, OUTPUT, reroute after DNAT, POSTROUTING, loop back on lo for local destinations
     const r0 = routeFlows(w, flows);
     const routed = [...r0.local.map((f) => w.with(f, f.set, { ...f.env, oif: "lo" })), ...r0.fwd];
     let fl = stages(OUTPUT.slice(0, 3), routed, "run", null);
     const rr = routeFlows(w, fl.map((f) => w.with(f, f.set, { ...f.env, oif: null })));
-    endAll(rr.martian, null);
+    for (const o of rr.martian) emit(o, undefined, null);
     fl = [...rr.local.map((f) => w.with(f, f.set, { ...f.env, oif: "lo" })), ...rr.fwd];
     fl = stages(POSTROUTING, stages(OUTPUT.slice(3), fl, "run", null), "run", null);
     const loop = fl.filter((f) => f.env.oif === "lo").map((f) => w.with(f, f.set, { ...f.env, iifOverride: "lo", oif: null }));
     const out = fl.filter((f) => f.env.oif !== "lo");
     const lr = { decision: "local" as const, oif: "lo" };
-    for (const f of stages(INPUT, stages(PREROUTING, loop, "skip", lr), "skip", lr)) parts.push(toPart(u, { flow: f, verdict: "accept", by: null }, "local", lr));
-    for (const f of out) parts.push(toPart(u, { flow: f, verdict: "accept", by: null }, "forwarded", { decision: "forward", oif: f.env.oif }));
+    for (const f of stages(INPUT, stages(PREROUTING, loop, "skip", lr), "skip", lr)) emit({ flow: f, verdict: "accept", by: null }, "local", lr);
+    for (const f of out) emit({ flow: f, verdict: "accept", by: null }, "forwarded", { decision: "forward", oif: f.env.oif });
   }
   return parts;
 }
 
 /** What one chain (and the user chains it calls) decides for packets reaching it unchanged. */
 export function chainVerdicts(dump: Dump, table: string, chain: string, input: PacketSet, opts: { universe: Universe; hook: Hook }): ChainPart[] {
+  return chainVerdictsWith(dump, table, chain, input, opts, true);
+}
+
+/** chainVerdicts(), optionally without rule indexes: tests check both agree. */
+export function chainVerdictsWith(dump: Dump, table: string, chain: string, input: PacketSet, opts: { universe: Universe; hook: Hook }, fast: boolean): ChainPart[] {
   const u = opts.universe as SymUniverse;
-  const w = new Walker(u, dump);
+  const w = walkerFor(u, dump, fast);
   const ch = userChain(dump, table, chain);
   if (!ch) return [{ set: input, verdict: "return", decidedBy: null, path: [] }];
   const env: Env = { ...initialEnv(), preCt: table === "raw", oif: null };
-  const f: Flow = { set: input.node, env, key: envKey(env), path: null };
+  const f = w.start(input.node, env);
   const out: ChainPart[] = [];
   for (const o of w.walkChain(table, opts.hook, ch, f, 0, true)) {
     const natDone = o.verdict === "accept" && o.flow.env.nat.length > (env.nat.length ?? 0);
@@ -510,36 +1115,75 @@ export function chainVerdicts(dump: Dump, table: string, chain: string, input: P
       verdict = ch.policy === "DROP" ? "policy-drop" : "policy-accept";
       by = { table, chain, line: declLine(ch) };
     }
-    out.push({ set: u.set(o.flow.set), verdict, ...(o.reason ? { reason: o.reason } : {}), decidedBy: by, path });
+    const choices = choiceArray(o.flow.choices);
+    out.push({ set: u.set(o.flow.set), verdict, ...(o.reason ? { reason: o.reason } : {}), decidedBy: by, path, ...(choices.length ? { choices } : {}) });
   }
   return out;
 }
 
-function sameBehaviour(a: OutcomePart, b: OutcomePart): boolean {
-  return (
-    a.outcome === b.outcome &&
-    a.reason === b.reason &&
-    a.rewritten.dst === b.rewritten.dst &&
-    a.rewritten.dport === b.rewritten.dport &&
-    a.rewritten.src === b.rewritten.src &&
-    a.rewritten.sport === b.rewritten.sport &&
-    (a.routing?.oif ?? null) === (b.routing?.oif ?? null)
-  );
+/** What compare() compares: outcome, why, where the packet ends up. */
+function behaviourKey(p: OutcomePart): string {
+  const r = p.rewritten;
+  return `${p.outcome}|${p.reason ?? ""}|${r.dst ?? ""}|${r.dport ?? ""}|${r.src ?? ""}|${r.sport ?? ""}|${p.routing?.oif ?? ""}`;
 }
 
-/** The packets whose outcome, final address/port or output interface differ between two rulesets. */
+/**
+ * The packets whose outcome, final address/port or output interface differ
+ * between two rulesets. With statistic choices a packet has several possible
+ * behaviours; it differs when one side can do something the other cannot,
+ * and each Difference pairs a part of one side with a part of the other that
+ * the packets are in. For deterministic rulesets these are exactly the
+ * intersecting pairs of parts that behave differently.
+ */
 export function compare(a: Dump, b: Dump, opts: AnalyzeOptions = {}): Difference[] {
   const host = analysisHost([a, b], opts.host);
   const u = (opts.universe as SymUniverse | undefined) ?? new SymUniverse(a.family, host, [a, b]);
   const o = { ...opts, universe: u };
   const pa = analyze(a, o);
   const pb = analyze(b, o);
-  const diffs: Difference[] = [];
-  for (const x of pa)
-    for (const y of pb) {
-      if (sameBehaviour(x, y)) continue;
-      const s = x.set.intersect(y.set);
-      if (!s.isEmpty()) diffs.push({ set: s, before: x, after: y });
+  const d = u.dd;
+  const group = (parts: OutcomePart[]) => {
+    const m = new Map<string, { idx: number[]; set: number }>();
+    parts.forEach((p, i) => {
+      const k = behaviourKey(p);
+      const g = m.get(k);
+      if (g) {
+        g.idx.push(i);
+        g.set = d.or(g.set, p.set.node);
+      } else m.set(k, { idx: [i], set: p.set.node });
+    });
+    return m;
+  };
+  const ga = group(pa);
+  const gb = group(pb);
+  const keysA = pa.map(behaviourKey);
+  const keysB = pb.map(behaviourKey);
+  // (index in pa, index in pb) -> the differing packets of that pair
+  const pairs = new Map<number, number>();
+  const add = (i: number, j: number, set: number) => {
+    const k = i * pb.length + j;
+    const prev = pairs.get(k);
+    pairs.set(k, prev === undefined ? set : d.or(prev, set));
+  };
+  // the packets one side can treat as `k` and the other cannot, against every part of the other side
+  const oneWay = (mine: typeof ga, theirs: typeof ga, mineParts: OutcomePart[], theirParts: OutcomePart[], theirKeys: string[], pair: (m: number, t: number, s: number) => void) => {
+    for (const [k, g] of mine) {
+      const only = d.diff(g.set, theirs.get(k)?.set ?? EMPTY);
+      if (only === EMPTY) continue;
+      for (const i of g.idx) {
+        const sx = d.and(mineParts[i]!.set.node, only);
+        if (sx === EMPTY) continue;
+        theirParts.forEach((y, j) => {
+          if (theirKeys[j] === k) return;
+          const s = d.and(sx, y.set.node);
+          if (s !== EMPTY) pair(i, j, s);
+        });
+      }
     }
-  return diffs;
+  };
+  oneWay(ga, gb, pa, pb, keysB, add);
+  oneWay(gb, ga, pb, pa, keysA, (j, i, s) => add(i, j, s));
+  return [...pairs.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .map(([k, set]) => ({ set: u.set(set), before: pa[Math.floor(k / pb.length)]!, after: pb[k % pb.length]! }));
 }

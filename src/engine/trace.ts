@@ -5,7 +5,7 @@ import type { Dump, Family } from "../syntax/ast.js";
 import { formatAddr } from "../syntax/inet.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
 import { protoNumber, PROTO_NAMES } from "../extensions/protocols.js";
-import type { HostModel, Hook, NatStep, Outcome, PathStep, RuleRef, TracePacket, TraceResult } from "./api.js";
+import type { Choice, HostModel, Hook, NatStep, Outcome, PathStep, RuleRef, TraceAlternative, TracePacket, TraceResult } from "./api.js";
 import { addrTypeOf, connectedIface, EngineInputError, inferHost, parseHostAddr, PLACEHOLDER, route, type Route } from "./host.js";
 import { applyEffect, ctStatus, ctView, hasCt, ifaceMatches, initialEnv, markValue, type Env, type NatRecord } from "./env.js";
 import { semantics } from "./rules.js";
@@ -134,6 +134,10 @@ interface Ctx {
   path: PathStep[];
   /** Record rule hits (false while finding an ESTABLISHED packet's NAT binding). */
   record: boolean;
+  /** Decides each statistic rule met, in order: whether it is taken. */
+  choose: () => boolean;
+  /** The statistic choices made so far. */
+  taken: Choice[];
 }
 
 /** Runs one built-in chain with its user chains: jump, goto, RETURN, policy. */
@@ -173,6 +177,11 @@ function runChain(ctx: Ctx, st: Stage, env0: Env): TableVerdict | undefined {
     const by = { table: st.table, chain: chain.name, line: rule.span.line };
     if (m === false) continue;
     if (m !== true) return { k: "undecided", reason: `depends on ${m.undecided} at line ${rule.span.line}`, by };
+    if (sem.choice) {
+      const matched = ctx.choose();
+      ctx.taken.push({ table: st.table, chain: chain.name, line: rule.span.line, matched });
+      if (!matched) continue;
+    }
     const a = sem.action;
     step(st.table, chain.name, rule.span.line, sem.targetName);
     if (a.k === "none") continue;
@@ -341,11 +350,62 @@ function natSteps(recs: NatRecord[], p: Pkt, ports: boolean): NatStep[] {
   return out;
 }
 
-/** Traces one packet through the dump. Throws EngineInputError for a bad packet. */
+/** At most this many combinations of statistic choices are traced for one packet. */
+export const MAX_ALTERNATIVES = 1000;
+
+/**
+ * Traces one packet through the dump. Throws EngineInputError for a bad packet.
+ * A `-m statistic` rule can be taken or not: the result follows the first
+ * branch (every such rule taken) and lists the other combinations in
+ * `alternatives`, depth first (the last choice flipped first).
+ */
 export function trace(dump: Dump, packet: TracePacket, hostIn?: HostModel): TraceResult {
   const host = traceHost(dump, packet, hostIn);
   const p = parsePacket(packet, host);
-  const ctx: Ctx = { dump, host, pkt: p, path: [], record: true };
+  const first = traceOnce(dump, packet, host, p, []);
+  const result = first.result;
+  const lines = new Set<number>();
+  const addLines = (r: { path: PathStep[]; decidedBy: RuleRef | null }) => {
+    for (const st of r.path) lines.add(st.line);
+    if (r.decidedBy) lines.add(r.decidedBy.line);
+  };
+  addLines(result);
+  if (first.taken.length) {
+    result.choices = first.taken;
+    const alternatives: TraceAlternative[] = [];
+    const stack = branchesAfter(first.taken, 0);
+    while (stack.length) {
+      if (alternatives.length + 1 >= MAX_ALTERNATIVES) {
+        result.assumptions = [...result.assumptions, `only the first ${MAX_ALTERNATIVES} combinations of statistic choices are listed`];
+        break;
+      }
+      const prefix = stack.pop()!;
+      const alt = traceOnce(dump, packet, host, p, prefix);
+      const { version: _v, packet: _p, assumptions: _a, ...rest } = alt.result;
+      alternatives.push({ choices: alt.taken, ...rest });
+      addLines(alt.result);
+      stack.push(...branchesAfter(alt.taken, prefix.length));
+    }
+    result.alternatives = alternatives;
+  }
+  const text = dump.source.split("\n");
+  const rules: Record<string, string> = {};
+  for (const l of [...lines].sort((a, b) => a - b)) rules[String(l)] = (text[l - 1] ?? "").replace(/\r$/, "").trim();
+  result.rules = rules;
+  return result;
+}
+
+/** The untried siblings of a run's choices from position `from` on, deepest last (popped first). */
+function branchesAfter(taken: readonly Choice[], from: number): boolean[][] {
+  const out: boolean[][] = [];
+  for (let j = from; j < taken.length; j++) if (taken[j]!.matched) out.push([...taken.slice(0, j).map((c) => c.matched), false]);
+  return out;
+}
+
+/** One run of the packet, the statistic rules met decided by `prefix`, then taken. */
+function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, prefix: readonly boolean[]): { result: TraceResult; taken: Choice[] } {
+  let n = 0;
+  const ctx: Ctx = { dump, host, pkt: p, path: [], record: true, choose: () => (n < prefix.length ? prefix[n++]! : (n++, true)), taken: [] };
   const log: { filterBy?: RuleRef; lastAccept?: RuleRef } = {};
   let env = initialEnv();
   let routing: TraceResult["routing"] = null;
@@ -455,10 +515,5 @@ export function trace(dump: Dump, packet: TracePacket, hostIn?: HostModel): Trac
     nat: natSteps(env.nat, p, ports),
     routing,
   };
-  const lines = dump.source.split("\n");
-  const rules: Record<string, string> = {};
-  for (const s of ctx.path) rules[String(s.line)] = (lines[s.line - 1] ?? "").replace(/\r$/, "").trim();
-  if (result.decidedBy) rules[String(result.decidedBy.line)] = (lines[result.decidedBy.line - 1] ?? "").replace(/\r$/, "").trim();
-  result.rules = rules;
-  return result;
+  return { result, taken: ctx.taken };
 }

@@ -77,17 +77,24 @@ function check(d: Dump, label: string, randomCount: number) {
       continue; // e.g. a martian packet from the host, which the tracer refuses as input
     }
     const home = parts.filter((p) => u.contains(p.set, pkt));
-    expect(home.length, `${label}: ${JSON.stringify(pkt)} is in ${home.length} parts`).toBe(1);
-    const part = home[0]!;
-    const rewritten: OutcomePart["rewritten"] = {};
-    if (t.final.src !== t.packet.src) rewritten.src = t.final.src;
-    if (t.final.dst !== t.packet.dst) rewritten.dst = t.final.dst;
-    if (t.final.sport !== undefined && t.final.sport !== t.packet.sport) rewritten.sport = t.final.sport;
-    if (t.final.dport !== undefined && t.final.dport !== t.packet.dport) rewritten.dport = t.final.dport;
-    const partRew = { ...part.rewritten };
-    // a rewrite to the same value is not visible in the concrete result
-    for (const k of ["src", "dst", "sport", "dport"] as const) if (partRew[k] !== undefined && String(partRew[k]) === String(t.packet[k])) delete partRew[k];
-    expect(summary({ ...t, rewritten }), `${label}: ${JSON.stringify(pkt)} (${isInbound ? "inbound" : "from host"})`).toEqual(summary({ ...part, rewritten: partRew }));
+    // one part per possible result: the trace's first branch and each alternative
+    const variants = [{ ...t, choices: t.choices ?? [] }, ...(t.alternatives ?? [])];
+    expect(home.length, `${label}: ${JSON.stringify(pkt)} is in ${home.length} parts, has ${variants.length} results`).toBe(variants.length);
+    for (const v of variants) {
+      const key = JSON.stringify(v.choices);
+      const mine = home.filter((p) => JSON.stringify(p.choices ?? []) === key);
+      expect(mine.length, `${label}: ${JSON.stringify(pkt)} choices ${key}`).toBe(1);
+      const part = mine[0]!;
+      const rewritten: OutcomePart["rewritten"] = {};
+      if (v.final.src !== t.packet.src) rewritten.src = v.final.src;
+      if (v.final.dst !== t.packet.dst) rewritten.dst = v.final.dst;
+      if (v.final.sport !== undefined && v.final.sport !== t.packet.sport) rewritten.sport = v.final.sport;
+      if (v.final.dport !== undefined && v.final.dport !== t.packet.dport) rewritten.dport = v.final.dport;
+      const partRew = { ...part.rewritten };
+      // a rewrite to the same value is not visible in the concrete result
+      for (const k of ["src", "dst", "sport", "dport"] as const) if (partRew[k] !== undefined && String(partRew[k]) === String(t.packet[k])) delete partRew[k];
+      expect(summary({ ...v, rewritten }), `${label}: ${JSON.stringify(pkt)} (${isInbound ? "inbound" : "from host"}) choices ${key}`).toEqual(summary({ ...part, rewritten: partRew }));
+    }
     checked++;
   }
   return checked;

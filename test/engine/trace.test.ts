@@ -112,9 +112,40 @@ describe("chain semantics", () => {
 });
 
 describe("NAT and conntrack", () => {
-  it("kube-proxy load balancing is a nondeterministic choice: undecided on statistic", () => {
+  it("kube-proxy load balancing is a nondeterministic choice: the first branch, and the other endpoint as an alternative", () => {
     const r = run(KUBE, { src: "203.0.113.7", dst: "10.96.0.10", dport: 53 });
-    expect(r).toMatchObject({ outcome: "undecided", reason: "depends on statistic at line 23", decidedBy: { chain: "KUBE-SVC-AAA", line: 23 } });
+    expect(r.outcome).toBe("forwarded");
+    expect(r.reason).toBeUndefined();
+    expect(r.choices).toEqual([{ table: "nat", chain: "KUBE-SVC-AAA", line: 23, matched: true }]);
+    expect(r.nat.map((n) => n.to)).toEqual(["10.244.1.5:53", "198.51.100.1:40000"]);
+    expect(steps(r, "nat").slice(0, 5)).toEqual(["nat/PREROUTING:15:KUBE-SERVICES", "nat/KUBE-SERVICES:18:KUBE-SVC-AAA", "nat/KUBE-SVC-AAA:22:KUBE-MARK-MASQ", "nat/KUBE-MARK-MASQ:31:MARK", "nat/KUBE-SVC-AAA:23:KUBE-SEP-A1"]);
+    expect(r.alternatives).toHaveLength(1);
+    const alt = r.alternatives![0]!;
+    expect(alt.choices).toEqual([{ table: "nat", chain: "KUBE-SVC-AAA", line: 23, matched: false }]);
+    expect(alt).toMatchObject({ outcome: "forwarded", final: { dst: "10.244.2.5", dport: 53 } });
+    expect(alt.path.map((s) => `${s.chain}:${s.line}`)).toContain("KUBE-SVC-AAA:24");
+    expect(alt.path.map((s) => s.line)).not.toContain(23);
+    // the rule text of the alternative's lines is there too
+    expect(r.rules?.["24"]).toBe("-A KUBE-SVC-AAA -j KUBE-SEP-A2");
+  });
+  it("statistic choices multiply: every combination is listed once, depth first", () => {
+    const three = KUBE.replace(
+      "-A KUBE-SVC-AAA -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-A1\n",
+      "-A KUBE-SVC-AAA -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-A1\n-A KUBE-SVC-AAA -m statistic --mode nth --every 2 --packet 0 -j KUBE-SEP-A2\n",
+    );
+    const r = run(three, { src: "10.244.9.9", dst: "10.96.0.10", dport: 53, in: "eth0" });
+    const all = [r, ...(r.alternatives ?? [])];
+    expect(all.map((x) => x.final.dst)).toEqual(["10.244.1.5", "10.244.2.5", "10.244.2.5"]);
+    expect(all.map((x) => (x.choices ?? []).map((c) => `${c.line}:${c.matched}`).join(" "))).toEqual(["23:true", "23:false 24:true", "23:false 24:false"]);
+  });
+  it("statistic that always or never matches is no choice", () => {
+    const always = KUBE.replace("--probability 0.50000000000", "--probability 1");
+    const never = KUBE.replace("--probability 0.50000000000", "--probability 0");
+    const p = { src: "203.0.113.7", dst: "10.96.0.10", dport: 53 };
+    expect(run(always, p)).toMatchObject({ final: { dst: "10.244.1.5" } });
+    expect(run(always, p).alternatives).toBeUndefined();
+    expect(run(never, p)).toMatchObject({ final: { dst: "10.244.2.5" } });
+    expect(run(never, p).choices).toBeUndefined();
   });
   it("a NodePort is DNATed, marked for masquerade, accepted by the mark, and masqueraded", () => {
     const r = run(KUBE, { src: "203.0.113.7", dst: "198.51.100.1", dport: 30443 });
@@ -176,6 +207,21 @@ describe("dockwall trace", () => {
     expect(r.stdout).toContain("DNAT 198.51.100.1:443 -> 172.17.0.2:443");
     expect(r.stdout).toMatch(/FORWARDED to 172\.17\.0\.2:443 out of docker0/);
     expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+  it("a kube service: the first endpoint's path, and the other endpoint listed as an alternative (text and JSON)", () => {
+    const kube = join(mkdtempSync(join(tmpdir(), "dw-trace-")), "kube.v4");
+    writeFileSync(kube, KUBE);
+    const args = ["trace", kube, "--src", "203.0.113.7", "--dst", "10.96.0.10", "--dport", "53"];
+    const t = cli.run(args, { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" } });
+    expect(t.status).toBe(0);
+    expect(t.stdout).toMatch(/result\s+FORWARDED to 10\.244\.1\.5:53/);
+    expect(t.stdout).toContain("the path above took statistic at line 23: matched; 1 other result is possible:");
+    expect(t.stdout).toMatch(/FORWARDED to 10\.244\.2\.5:53 out of eth0 .*\(statistic at line 23: not matched\)/);
+    const j = JSON.parse(cli.run([...args, "--format", "json"]).stdout);
+    expect(j.version).toBe(1);
+    expect(j.choices).toEqual([{ table: "nat", chain: "KUBE-SVC-AAA", line: 23, matched: true }]);
+    expect(j.alternatives).toHaveLength(1);
+    expect(j.alternatives[0]).toMatchObject({ choices: [{ line: 23, matched: false }], outcome: "forwarded", final: { dst: "10.244.2.5", dport: 53 } });
   });
   it.each([
     [["--src", "203.0.113.7"], /needs --dst/],

@@ -143,19 +143,29 @@ export function formatTrace(r: TraceResult, color: boolean): string {
   for (const n of nat) lines.push(`  ${c.magenta(`${n.kind} ${n.from} -> ${n.to}`)} (line ${n.line}, binding of the connection's first packet)`);
   routingLine();
   lines.push("");
-  const f = r.final;
-  const by = r.decidedBy ? ` (${r.decidedBy.table}/${r.decidedBy.chain} line ${r.decidedBy.line})` : "";
-  const head =
-    r.outcome === "local"
-      ? c.green(`DELIVERED locally to ${ep(f.dst, f.dport)}`)
-      : r.outcome === "forwarded"
-        ? c.green(`FORWARDED to ${ep(f.dst, f.dport)} out of ${f.iface}${f.src !== p.src ? ` from ${ep(f.src, f.sport)}` : ""}`)
-        : r.outcome === "dropped"
-          ? c.red("DROPPED")
-          : r.outcome === "rejected"
-            ? c.red("REJECTED")
-            : c.yellow("UNDECIDED");
-  lines.push(`${c.bold("result")}  ${head}${by}${r.reason ? `: ${r.reason}` : ""}`);
+  const by = (x: Pick<TraceResult, "decidedBy">) => (x.decidedBy ? ` (${x.decidedBy.table}/${x.decidedBy.chain} line ${x.decidedBy.line})` : "");
+  lines.push(`${c.bold("result")}  ${resultText(c, r, p.src)}${by(r)}${r.reason ? `: ${r.reason}` : ""}`);
   if (r.decidedBy && r.rules?.[String(r.decidedBy.line)]) lines.push(c.dim(`        ${r.rules[String(r.decidedBy.line)]}`));
+  if (r.choices) {
+    // kube-proxy load balancing: the kernel picks one branch at random
+    const picked = (ch: NonNullable<TraceResult["choices"]>) => ch.map((x) => `statistic at line ${x.line}: ${x.matched ? "matched" : "not matched"}`).join(", ");
+    lines.push("");
+    lines.push(`${c.bold("choices")}  the path above took ${picked(r.choices)}; ${r.alternatives?.length ? `${r.alternatives.length} other result${r.alternatives.length > 1 ? "s are" : " is"} possible:` : "no other result is possible"}`);
+    for (const a of r.alternatives ?? []) lines.push(`  ${resultText(c, a, p.src)}${by(a)}${a.reason ? `: ${a.reason}` : ""}  ${c.dim(`(${picked(a.choices)})`)}`);
+  }
   return lines.join("\n") + "\n";
+}
+
+/** The outcome in words: where the packet ends up. */
+function resultText(c: InstanceType<typeof Chalk>, r: Pick<TraceResult, "outcome" | "final">, src: string): string {
+  const f = r.final;
+  return r.outcome === "local"
+    ? c.green(`DELIVERED locally to ${ep(f.dst, f.dport)}`)
+    : r.outcome === "forwarded"
+      ? c.green(`FORWARDED to ${ep(f.dst, f.dport)} out of ${f.iface}${f.src !== src ? ` from ${ep(f.src, f.sport)}` : ""}`)
+      : r.outcome === "dropped"
+        ? c.red("DROPPED")
+        : r.outcome === "rejected"
+          ? c.red("REJECTED")
+          : c.yellow("UNDECIDED");
 }
