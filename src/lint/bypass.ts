@@ -32,7 +32,7 @@ function targetText(view: EngineView, r: { dst?: string; dport?: number }): stri
 export function bypasses(view: EngineView): Bypass[] {
   const hit = cache.get(view);
   if (hit) return hit;
-  const groups = new Map<string, { dnat: RuleRef; accept: RuleRef | null; target: string; kube: boolean; set: PacketSet }>();
+  const groups = new Map<string, { dnat: RuleRef; accept: RuleRef | null; target: string; kube: boolean; sets: PacketSet[]; set?: PacketSet }>();
   for (const p of view.inbound()) {
     if (p.outcome !== "forwarded") continue;
     const dnat = p.nat.find((n) => n.kind === "DNAT");
@@ -42,20 +42,20 @@ export function bypasses(view: EngineView): Bypass[] {
     const kube = p.path.some((s) => s.chain.startsWith("KUBE-"));
     const key = `${dnat.line}\u0000${p.decidedBy?.table ?? ""}\u0000${p.decidedBy?.line ?? 0}`;
     const g = groups.get(key);
-    if (g) g.set = g.set.union(p.set);
-    else groups.set(key, { dnat: ref, accept: p.decidedBy, target: targetText(view, p.rewritten), kube, set: p.set });
+    if (g) g.sets.push(p.set);
+    else groups.set(key, { dnat: ref, accept: p.decidedBy, target: targetText(view, p.rewritten), kube, sets: [p.set] });
   }
   const out: Bypass[] = [];
   if (groups.size > 0) {
     // INPUT only ever meant packets for this host's own addresses, from outside;
     // traffic to a service address, or from the host's own containers, is another story
     const meant = setOf(view, { k: "addrtype", side: "dst", types: ["LOCAL"] }, not(fromBridges(view)));
-    for (const g of groups.values()) g.set = g.set.intersect(meant);
-    const all = view.union([...groups.values()].map((g) => g.set));
+    for (const g of groups.values()) g.set = view.union(g.sets).intersect(meant);
+    const all = view.union([...groups.values()].map((g) => g.set!));
     for (const v of view.chain("filter", "INPUT", all, "INPUT")) {
       if (!DROPS.has(v.verdict) || !v.decidedBy) continue;
       for (const g of groups.values()) {
-        const set = v.set.intersect(g.set);
+        const set = v.set.intersect(g.set!);
         if (!set.isEmpty()) out.push({ restriction: v.decidedBy, dnat: g.dnat, accept: g.accept, target: g.target, kube: g.kube, set });
       }
     }

@@ -76,6 +76,18 @@ export function viewOf(dump: Dump): EngineView {
   return v;
 }
 
+/** Pairwise, so that each set joins sets of its own size (a left fold is quadratic on big partitions). */
+function unionAll(u: Universe, sets: readonly PacketSet[]): PacketSet {
+  if (sets.length === 0) return u.empty();
+  let level = [...sets];
+  while (level.length > 1) {
+    const next: PacketSet[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? level[i]!.union(level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
 /** Documentation addresses (RFC 5737 / RFC 3849) standing in for the host's unknown external address. */
 const STAND_IN = { ipv4: "198.51.100.1", ipv6: "2001:db8::1" } as const;
 
@@ -118,7 +130,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook }),
     subjectOf: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`) ?? { dump, table: ref.table, chain: ref.chain, span: { line: ref.line, col: 1, endCol: 1 } },
     ruleAt: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`)?.rule,
-    union: (sets) => sets.reduce((a, b) => a.union(b), u.empty()),
+    union: (sets) => unionAll(u, sets),
     probe: (rule, input, hook) => probe(dump, u, rule, input, hook),
     bridges: host.ifaces.filter((i) => i.origin === "dump" && i.name !== "lo"),
     witness(set, expect) {

@@ -30,7 +30,15 @@ function boundaries(dump: Dump, view: EngineView): bigint[] {
   };
   for (const [a, p] of fam === "ipv4" ? SPECIAL_V4 : SPECIAL_V6) add(a, p);
   for (const b of view.bridges) for (const a of b.addrs) add(a.addr, a.prefix);
-  for (const t of dump.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) if (r.src) add(r.src.addr, r.src.prefix);
+  for (const t of dump.tables.values()) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) {
+        if (r.src) add(r.src.addr, r.src.prefix);
+        // past the cap the caller gives an example instead: stop collecting (kube-proxy has thousands)
+        if (cuts.size > MAX_PIECES + 1) return [...cuts];
+      }
+    }
+  }
   return [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 

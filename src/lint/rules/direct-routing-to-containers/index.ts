@@ -19,25 +19,42 @@ export const directRoutingToContainers: LintRule = {
     if (view.bridges.length === 0) return;
     // new connections only: packets of connections that exist already were let in once
     const direct = setOf(view, toBridgeNets(view), not(fromBridges(view)), state("NEW"));
+    const bridgeNames = new Set(view.bridges.map((b) => b.name));
+    const candidates = view.inbound().filter(
+      (p) => p.outcome === "forwarded" && p.nat.length === 0 && !!p.routing?.oif && bridgeNames.has(p.routing.oif) && !explicitlyTrusted(p.path),
+    );
+    if (candidates.length === 0) return;
     // What is published on purpose: the container address and port each DNAT leads to.
-    const published: Constraint[] = [];
+    const published = new Map<string, Constraint>();
     for (const p of view.inbound()) {
-      if (!p.nat.some((n) => n.kind === "DNAT") || p.rewritten.dst === undefined) continue;
+      if (p.rewritten.dst === undefined || !p.nat.some((n) => n.kind === "DNAT")) continue;
+      const key = `${p.rewritten.dst} ${p.rewritten.dport ?? ""}`;
+      if (published.has(key)) continue;
       const dst: Constraint = { k: "addr", field: "dst", ranges: [cidrRange(view, p.rewritten.dst, view.host.family === "ipv4" ? 32 : 128)] };
-      published.push(p.rewritten.dport !== undefined ? and(dst, { k: "num", field: "dport", ranges: [[p.rewritten.dport, p.rewritten.dport]] }) : dst);
+      published.set(key, p.rewritten.dport !== undefined ? and(dst, { k: "num", field: "dport", ranges: [[p.rewritten.dport, p.rewritten.dport]] }) : dst);
     }
-    const publishedSet = published.length ? view.u.of({ k: "or", cs: published }) : view.u.empty();
-    const byBridge = new Map<string, { set: PacketSet; accept: RuleRef | null }>();
-    for (const p of view.inbound()) {
-      if (p.outcome !== "forwarded" || p.nat.length > 0 || !p.routing?.oif || explicitlyTrusted(p.path)) continue;
-      if (!view.bridges.some((b) => b.name === p.routing!.oif)) continue;
-      const set = p.set.intersect(direct).subtract(publishedSet);
-      if (set.isEmpty()) continue;
-      const g = byBridge.get(p.routing.oif);
-      if (g) g.set = g.set.union(set);
-      else byBridge.set(p.routing.oif, { set, accept: p.decidedBy });
+    const publishedSet = published.size ? view.u.of({ k: "or", cs: [...published.values()] }) : view.u.empty();
+    // by bridge, then by the rule that accepts: the finding names an accept that really lets them in
+    const byBridge = new Map<string, Map<string, { sets: PacketSet[]; accept: RuleRef | null }>>();
+    for (const p of candidates) {
+      const bridge = p.routing!.oif!;
+      const byAccept = byBridge.get(bridge) ?? new Map();
+      byBridge.set(bridge, byAccept);
+      const k = p.decidedBy ? `${p.decidedBy.table}/${p.decidedBy.line}` : "";
+      const e = byAccept.get(k);
+      if (e) e.sets.push(p.set);
+      else byAccept.set(k, { sets: [p.set], accept: p.decidedBy });
     }
-    for (const [bridge, g] of byBridge) {
+    for (const [bridge, byAccept] of byBridge) {
+      let g: { set: PacketSet; accept: RuleRef | null } | undefined;
+      for (const e of byAccept.values()) {
+        const set = view.union(e.sets).intersect(direct).subtract(publishedSet);
+        if (!set.isEmpty()) {
+          g = { set, accept: e.accept };
+          break;
+        }
+      }
+      if (!g) continue;
       const witness = view.witness(g.set, (t) => t.outcome === "forwarded" && t.nat.length === 0);
       const at = g.accept ? view.subjectOf(g.accept) : ctx.chainSubject("filter", "FORWARD");
       report({
