@@ -9,7 +9,7 @@
 import { findMatch, findTarget } from "../extensions/index.js";
 import { nftQuote } from "../extensions/nft-text.js";
 import { protoNumber } from "../extensions/protocols.js";
-import type { NftSetDecl, XlateContext, XlateResult } from "../extensions/types.js";
+import type { NftSetDecl, XlateContext } from "../extensions/types.js";
 import { BUILTIN_CHAINS, type Chain, type Dump, type Family, type NamedMatch, type Rule, type Span, type Table } from "../syntax/ast.js";
 import { isNftName, safeNftName } from "./nft-names.js";
 import { orderedChains, orderedTables, printRule } from "./save.js";
@@ -118,12 +118,8 @@ function addrTest(key: string, a: Rule["src"], family: Family): string | undefin
 }
 
 function protoText(value: string): string {
-  if (PORTABLE_PROTO.has(value)) return value;
-  return /^\d+$/.test(value) ? value : String(protoNumberOf(value));
-}
-
-function protoNumberOf(name: string): number | string {
-  return protoNumber(name) ?? name;
+  if (PORTABLE_PROTO.has(value) || /^\d+$/.test(value)) return value;
+  return String(protoNumber(value) ?? value);
 }
 
 /** Cartesian product of the matches' alternatives (each list is pairwise disjoint, so the product is too). */
