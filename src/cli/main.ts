@@ -64,6 +64,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/dist/cli.js") || process.argv[1]?.endsWith("dockwall");
 if (isEntry) {
+  // `dockwall convert big.rules | head`: a reader that stops early is not an error (and no stack trace)
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    throw e;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
