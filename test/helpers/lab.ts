@@ -55,7 +55,7 @@ export interface Topology {
 export function defaultTopology(): Topology {
   return {
     uplink: "eth0",
-    clientAddrs: ["172.16.0.10/26"],
+    clientAddrs: ["172.16.0.10/32"],
     hostAddrs: [],
     bridges: [{ name: "docker0", addrs: ["172.17.0.1/16", "fd00:17::1/64"] }],
     containers: [{ ns: "c1", bridge: "docker0", addrs: ["172.17.0.2/16", "fd00:17::2/64"] }],
@@ -119,6 +119,8 @@ export interface ProbeResult {
   kernel?: KernelPath | null;
   /** sent a second time because the first timeout was not explained by the trace */
   retried?: boolean;
+  /** the lab namespace owning the destination the trace last saw (post-DNAT), if any */
+  destOwner?: string | null;
 }
 
 const SPORT_LO = 40000;
@@ -132,7 +134,10 @@ export interface ProbeOptions {
   /** per probe; probes run concurrently, so a batch costs about one timeout */
   timeoutMs?: number;
   parallel?: number;
-  /** with trace: send again, with more time, the probes whose result the trace does not explain (default on) */
+  /**
+   * send again, with more time, the probes whose result is suspect (default on):
+   * with trace, those the kernel's trace does not explain; without, every timeout
+   */
   retry?: boolean;
   /** more ports to answer on besides the probed ones, e.g. DNAT target ports */
   listen?: { tcp?: number[]; udp?: number[] };
@@ -145,8 +150,9 @@ export type KernelOutcome = "local" | "forwarded" | "dropped" | "rejected";
 /**
  * What the kernel did with a probe, from its trace: the last verdict (a DROP by a
  * REJECT rule is "rejected"), and whether INPUT was reached. `consistent` says
- * whether the probe saw what the trace says (answered by the host for local,
- * by someone else or nobody for forwarded, nothing for a drop, an error for a reject).
+ * whether the probe saw what the trace says (answered by the host for local; for
+ * forwarded, by someone else, or by nobody when no lab namespace owns the
+ * destination; nothing for a drop; an error for a reject).
  */
 export function kernelOutcome(r: ProbeResult): { outcome: KernelOutcome | null; consistent: boolean; why?: string } {
   const steps = r.kernel?.steps ?? [];
@@ -160,7 +166,7 @@ export function kernelOutcome(r: ProbeResult): { outcome: KernelOutcome | null; 
   const perm = r.code === "EPERM";
   const consistent =
     outcome === "local" ? res === "open" && (!r.answer || r.answer.ns === HOST)
-    : outcome === "forwarded" ? (res === "open" && (!r.answer || r.answer.ns !== HOST)) || res === "timeout" || res === "unreachable"
+    : outcome === "forwarded" ? (res === "open" && (!r.answer || r.answer.ns !== HOST)) || (!r.destOwner && (res === "timeout" || res === "unreachable"))
     : outcome === "dropped" ? res === "timeout" || perm
     : res === "refused" || res === "unreachable" || perm;
   return consistent ? { outcome, consistent } : { outcome, consistent, why: `trace says ${outcome} but the probe got ${res}${r.code ? ` (${r.code})` : ""}${r.answer ? ` from ${r.answer.ns}` : ""}` };
@@ -205,6 +211,17 @@ export class Lab {
     await this.teardown();
     await this.build(t);
     this.topo = structuredClone(t);
+  }
+
+  /** address -> the lab namespace that has it */
+  private owners(): Map<string, string> {
+    const t = this.topo!;
+    const m = new Map<string, string>();
+    const plain = (c: string) => c.split("/")[0]!;
+    for (const a of [CLIENT_V4, CLIENT_V6, ...t.clientAddrs.map(plain)]) m.set(a, CLIENT);
+    for (const a of [HOST_V4, HOST_V6, ...t.hostAddrs.map(plain), ...t.bridges.flatMap((b) => b.addrs.map(plain))]) m.set(a, HOST);
+    for (const c of t.containers) for (const a of c.addrs) m.set(plain(a), c.ns);
+    return m;
   }
 
   /** Only the client's extra addresses differ: change those in place (much cheaper than a rebuild). */
@@ -437,16 +454,18 @@ export class Lab {
     const nss = this.namespaces(this.topo);
     for (const p of probes) if (!nss.includes(p.from)) throw new LabError(`probe ${p.id}: no namespace ${p.from}`);
     const first = await this.probeOnce(probes, opts);
-    if (!opts.trace || opts.retry === false) return first;
+    if (opts.retry === false) return first;
     // On a loaded machine an answer can miss the timeout, and a rare clash of a
-    // randomised NAT port with an old flow can reset one. A result is only
-    // believed when the kernel's own trace explains it; the others go again (new
-    // source port, so a new flow) with more time.
-    const again = first.map((r, i) => (kernelOutcome(r).consistent ? -1 : i)).filter((i) => i >= 0);
+    // randomised NAT port with an old flow can reset one. With a trace, a result
+    // is only believed when the kernel's own trace explains it; without one,
+    // every timeout is suspect. Those go again (new source port, so a new flow)
+    // with more time.
+    const suspect = (r: ProbeResult) => (opts.trace ? !kernelOutcome(r).consistent : r.result === "timeout");
+    const again = first.map((r, i) => (suspect(r) ? i : -1)).filter((i) => i >= 0);
     if (!again.length) return first;
     const retried = await this.probeOnce(
       again.map((i) => ({ ...probes[i]!, sport: 0 })),
-      { ...opts, timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 4, parallel: 16 },
+      { ...opts, timeoutMs: Math.max(2000, 2 * (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)), parallel: 16 },
     );
     again.forEach((i, k) => (first[i] = { ...retried[k]!, retried: true }));
     return first;
@@ -483,6 +502,7 @@ export class Lab {
       if (monitor) await monitor.stop();
     }
     const paths = monitor ? await monitor.paths() : null;
+    const owners = this.owners();
     return sent.map((p) => {
       const r = raw.get(`${p.from}\0${p.id}`);
       if (!r) throw new LabError(`probe ${p.id} has no result`);
@@ -490,7 +510,11 @@ export class Lab {
       if (r.code) out.code = r.code;
       const a = r.answer ? parseAnswer(r.answer) : null;
       if (a) out.answer = a;
-      if (paths) out.kernel = paths.get(tupleKey({ proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.proto === "icmp" ? 0 : p.dport })) ?? null;
+      if (paths) {
+        out.kernel = paths.get(tupleKey({ proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.proto === "icmp" ? 0 : p.dport })) ?? null;
+        const dst = out.kernel?.seen.at(-1)?.hdr.dst;
+        if (dst) out.destOwner = owners.get(dst) ?? null;
+      }
       return out;
     });
   }

@@ -114,7 +114,7 @@ describeLab("kernel lab", () => {
       tcp("lb-edge", "172.16.0.63", HOST_V4, 443),
       tcp("lb-out", "172.16.0.64", HOST_V4, 443),
     ];
-    const topo = { ...defaultTopology(), clientAddrs: ["172.16.0.10/26", "172.16.0.63/32", "172.16.0.64/32"] };
+    const topo = { ...defaultTopology(), clientAddrs: ["172.16.0.10/32", "172.16.0.63/32", "172.16.0.64/32"] };
     const fixed: Load = { ...classic, text: fixture("classic-nat-return-fix.rules"), label: "fixed" };
     const diff = await compareLoads(lab, topo, [classic], [fixed], probes);
     expect(diff.map((d) => `${d.probe.id}: ${d.a.split(" as ")[0]} | ${d.b}`)).toEqual([

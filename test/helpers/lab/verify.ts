@@ -80,7 +80,8 @@ export async function compareLoads(lab: Lab, topology: Topology, a: readonly Loa
   const run = async (loads: readonly Load[]) => {
     await lab.setTopology(topology);
     await loadAll(lab, loads);
-    return lab.probe(probes, { ...(listen ? { listen } : {}) });
+    // traced, so that a result the kernel does not explain (a late answer) is retried
+    return lab.probe(probes, { trace: true, ...(listen ? { listen } : {}) });
   };
   const ra = await run(a);
   const rb = await run(b);
