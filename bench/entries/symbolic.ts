@@ -20,7 +20,8 @@ let rules = 0;
 for (const t of dump.tables.values()) for (const c of t.chains.values()) rules += c.rules.length;
 t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const parts = analyze(dump);
+const paths = !process.argv.includes("--paths=false");
+const parts = analyze(dump, { paths });
 const cpu = process.cpuUsage(cpu0);
 const analyzeMs = performance.now() - t0;
 const outcomes: Record<string, number> = {};
@@ -36,6 +37,7 @@ const traceMs = performance.now() - t0;
 process.stdout.write(
   JSON.stringify({
     rules,
+    paths,
     ms: Math.round(analyzeMs),
     analyzeMs: Math.round(analyzeMs),
     analyzeCpuMs: Math.round((cpu.user + cpu.system) / 1000),

@@ -190,6 +190,13 @@ export interface AnalyzeOptions {
   direction?: Direction;
   /** The universe to use; needed when results of two dumps are combined (build it from both). */
   universe?: Universe;
+  /**
+   * false: leave out rule paths (every `path` is []) and make parts that
+   * behave alike (outcome, reason, deciding rule, NAT, routing, choices) one
+   * part. Much smaller and faster on big dumps (a kube-proxy node has ~10^6
+   * parts with paths). Default true.
+   */
+  paths?: boolean;
 }
 
 /** Verdict of one chain (with the user chains it calls) for a set of packets. */

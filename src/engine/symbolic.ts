@@ -118,7 +118,7 @@ function readsOf(c: Constraint): number {
     case "num":
       return (c.field.startsWith("ct") ? R_CT : 0) | (c.field === "sport" || c.field === "ctrepldport" ? R_SPORT : 0) | (c.field === "dport" || c.field === "ctreplsport" ? R_DPORT : 0);
     case "bits":
-      return R_CT | (c.field === "ctstatus" ? R_NAT : c.field === "mark" ? R_MARK : c.field === "ctmark" ? R_CTMARK : 0);
+      return c.field === "mark" ? R_MARK : c.field === "ctmark" ? R_CTMARK | R_CT : c.field === "ctstatus" ? R_NAT | R_CT : 0;
     case "iface":
       return c.dir === "out" ? R_OIF : R_IIF;
     case "ctstate":
@@ -562,6 +562,34 @@ export class Walker {
     return b;
   }
 
+  private readonly ctReaders = new Map<string, boolean>();
+
+  /** Whether a rule reachable from the stage's chain reads conntrack (state, status, ctmark, ct* addresses). */
+  readsConntrack(st: Stage): boolean {
+    const k = `${st.table}/${st.hook}`;
+    let r = this.ctReaders.get(k);
+    if (r !== undefined) return r;
+    r = false;
+    const base = stageChain(this.dump, st);
+    const seen = new Set<Chain>();
+    const stack = base ? [base] : [];
+    while (stack.length && !r) {
+      const ch = stack.pop()!;
+      if (seen.has(ch)) continue;
+      seen.add(ch);
+      for (const ri of this.info(ch).rules) {
+        if (ri.reads & R_CT) r = true;
+        const a = ri.sem.action;
+        if (a.k === "jump" || a.k === "goto") {
+          const t = userChain(this.dump, st.table, a.chain);
+          if (t) stack.push(t);
+        }
+      }
+    }
+    this.ctReaders.set(k, r);
+    return r;
+  }
+
   private readonly classKeys = new Map<string, Map<number, string>>();
 
   /** Walks one flow through a built-in chain: directly, or by intersecting a cached walk of the whole space. */
@@ -767,6 +795,21 @@ function natKey(nat: readonly NatRecord[]): string {
   return k;
 }
 
+/** A deciding rule as text, for keys. */
+function refKey(r: RuleRef | null): string {
+  return r ? `${r.table}/${r.chain}/${r.line}` : "";
+}
+
+const choiceKeys = new WeakMap<ChoiceNode, string>();
+
+/** A flow's choices as text, for keys (flows with equal choices have different nodes). */
+function choiceKey(c: ChoiceNode | null): string {
+  if (!c) return "";
+  let k = choiceKeys.get(c);
+  if (k === undefined) choiceKeys.set(c, (k = choiceArray(c).map((x) => `${x.table}/${x.line}${x.matched ? "+" : "-"}`).join(",")));
+  return k;
+}
+
 const refIds = new WeakMap<RuleRef, number>();
 let refCount = 0;
 function refId(r: RuleRef | null): number {
@@ -861,23 +904,43 @@ function routeFlows(w: Walker, flows: Flow[]): { local: Flow[]; fwd: Flow[]; mar
 }
 
 /** Runs the nat stage: NEW/RELATED traverse it, ESTABLISHED get their first packet's binding silently. */
-function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip"): { go: Flow[]; ended: Out[] } {
+function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", paths: boolean): { go: Flow[]; ended: Out[] } {
   if (mode === "skip") return { go: flows, ended: [] };
   const u = w.u;
   const d = u.dd;
   const go: Flow[] = [];
   const ended: Out[] = [];
+  const ctFresh = d.range(u.L.ct, [[0, 0], [2, 2]]);
+  const ctEst = d.range(u.L.ct, [[1, 1]]);
   for (const f of flows) {
     if (f.env.untracked) {
       go.push(f);
       continue;
     }
-    const fresh = d.and(f.set, d.range(u.L.ct, [[0, 0], [2, 2]]));
-    const est = d.and(f.set, d.range(u.L.ct, [[1, 1]]));
+    const fresh = d.and(f.set, ctFresh);
+    const est = d.and(f.set, ctEst);
     const other = d.diff(f.set, d.or(fresh, est));
     if (other !== EMPTY) go.push(w.with(f, other));
+    if (fresh !== EMPTY && est !== EMPTY && w.fast && !w.readsConntrack(st)) {
+      // no rule tells a NEW packet from one walked "as new": one walk for both,
+      // the ESTABLISHED part keeping no steps and the deciding rules it had
+      const r = w.runStage(st, [w.with(f, d.or(fresh, est))], paths);
+      for (const g of r.go) {
+        const a = d.and(g.set, ctFresh);
+        const b = d.and(g.set, ctEst);
+        if (a !== EMPTY) go.push(w.with(g, a));
+        if (b !== EMPTY) go.push(mkFlow(b, g.env, g.key, f.path, g.choices, f.filterBy, f.lastAccept));
+      }
+      for (const o of r.ended) {
+        const a = d.and(o.flow.set, ctFresh);
+        const b = d.and(o.flow.set, ctEst);
+        if (a !== EMPTY) ended.push({ ...o, flow: w.with(o.flow, a) });
+        if (b !== EMPTY) ended.push({ ...o, flow: mkFlow(b, o.flow.env, o.flow.key, f.path, o.flow.choices, o.flow.filterBy, o.flow.lastAccept) });
+      }
+      continue;
+    }
     if (fresh !== EMPTY) {
-      const r = w.runStage(st, [w.with(f, fresh)], true);
+      const r = w.runStage(st, [w.with(f, fresh)], paths);
       go.push(...r.go);
       ended.push(...r.ended);
     }
@@ -964,9 +1027,9 @@ function walkerFor(u: SymUniverse, dump: Dump, fast: boolean): Walker {
 type Emit = (o: Out, outcome: OutcomePart["outcome"] | undefined, routing: OutcomePart["routing"]) => void;
 
 /** Runs flows through a list of stages; parts that a stage ends are emitted. */
-function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"], emit: Emit): Flow[] {
+function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"], emit: Emit, paths: boolean): Flow[] {
   for (const st of list) {
-    const r = st.table === "nat" ? natStage(w, st, fl, nat) : w.runStage(st, fl, true);
+    const r = st.table === "nat" ? natStage(w, st, fl, nat, paths) : w.runStage(st, fl, paths);
     for (const o of r.ended) if (o.flow.set !== EMPTY) emit(o, undefined, routing);
     fl = r.go;
     if (st.table === "raw") fl = fl.map((f) => (f.env.preCt ? w.with(f, f.set, { ...f.env, preCt: false }) : f));
@@ -975,11 +1038,11 @@ function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "
 }
 
 /** Routing, then INPUT or FORWARD and POSTROUTING, for flows that left PREROUTING. */
-function afterPrerouting(w: Walker, flows: Flow[], emit: Emit): void {
+function afterPrerouting(w: Walker, flows: Flow[], emit: Emit, paths: boolean): void {
   const r = routeFlows(w, flows);
   for (const o of r.martian) emit(o, undefined, null);
   const local = { decision: "local" as const, oif: null };
-  for (const f of runStages(w, INPUT, r.local, "run", local, emit)) emit({ flow: f, verdict: "accept", by: null }, "local", local);
+  for (const f of runStages(w, INPUT, r.local, "run", local, emit, paths)) emit({ flow: f, verdict: "accept", by: null }, "local", local);
   // forwarded flows: one routing per oif
   const byOif = new Map<string, Flow[]>();
   for (const f of r.fwd) {
@@ -989,7 +1052,7 @@ function afterPrerouting(w: Walker, flows: Flow[], emit: Emit): void {
   }
   for (const [oif, fl] of byOif) {
     const routing = { decision: "forward" as const, oif };
-    const after = runStages(w, POSTROUTING, runStages(w, FORWARD, fl, "run", routing, emit), "run", routing, emit);
+    const after = runStages(w, POSTROUTING, runStages(w, FORWARD, fl, "run", routing, emit, paths), "run", routing, emit, paths);
     for (const f of after) emit({ flow: f, verdict: "accept", by: null }, "forwarded", routing);
   }
 }
@@ -1013,7 +1076,10 @@ class Pipeline {
   private bounds?: Boundaries;
   private readonly keys = new Map<number, string>();
 
-  constructor(readonly w: Walker) {}
+  constructor(
+    readonly w: Walker,
+    readonly paths: boolean,
+  ) {}
 
   private key(f: Flow): string {
     let k = this.keys.get(f.key);
@@ -1032,8 +1098,11 @@ class Pipeline {
     const e = f.env;
     if (!cached) {
       const list: CachedEnd[] = [];
-      afterPrerouting(w, [w.repOf(f)], (o, outcome, routing) =>
-        list.push({ ...cachedOut(o, e), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
+      afterPrerouting(
+        w,
+        [w.repOf(f)],
+        (o, outcome, routing) => list.push({ ...cachedOut(o, e), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
+        this.paths,
       );
       this.cache.set(k, (cached = list));
     }
@@ -1057,23 +1126,34 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
   const dir = opts.direction ?? "inbound";
   const space = dir === "inbound" ? u.inbound() : u.localOut();
   const input = opts.input ? d.and(space.node, opts.input.node) : space.node;
+  const paths = opts.paths ?? true;
   const parts: OutcomePart[] = [];
+  // without paths, parts that behave alike are one part: (outcome, reason, deciding rule, env, choices, routing)
+  const same = new Map<string, { o: Out; outcome: OutcomePart["outcome"] | undefined; routing: OutcomePart["routing"] }>();
   const emit: Emit = (o, outcome, routing) => {
-    parts.push(toPart(u, o, outcome, routing));
+    if (paths) {
+      parts.push(toPart(u, o, outcome, routing));
+      return;
+    }
+    const by = outcome ? (o.flow.filterBy ?? o.flow.lastAccept) : o.by;
+    const k = `${outcome ?? o.verdict}|${o.reason ?? ""}|${refKey(by)}|${natKey(o.flow.env.nat)}|${choiceKey(o.flow.choices)}|${routing?.decision ?? ""}|${routing?.oif ?? ""}`;
+    const g = same.get(k);
+    if (g) g.o = { ...g.o, flow: mkFlow(d.or(g.o.flow.set, o.flow.set), g.o.flow.env, g.o.flow.key, null, g.o.flow.choices, g.o.flow.filterBy, g.o.flow.lastAccept) };
+    else same.set(k, { o, outcome, routing });
   };
   const env0 = initialEnv();
   let flows: Flow[] = [w.start(input, env0)];
   if (input === EMPTY) return [];
-  const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit);
+  const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit, paths);
   if (dir === "inbound") {
     flows = stages(PREROUTING, flows, "run", null);
-    const pipeline = new Pipeline(w);
+    const pipeline = new Pipeline(w, paths);
     const direct: Flow[] = [];
     for (const f of flows) {
       if (fast && (f.env.dst !== undefined || f.env.src !== undefined)) pipeline.run(f, emit);
       else direct.push(f);
     }
-    afterPrerouting(w, direct, emit);
+    afterPrerouting(w, direct, emit, paths);
   } else {
     // from the host: route, OUTPUT, reroute after DNAT, POSTROUTING, loop back on lo for local destinations
     const r0 = routeFlows(w, flows);
@@ -1089,6 +1169,7 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
     for (const f of stages(INPUT, stages(PREROUTING, loop, "skip", lr), "skip", lr)) emit({ flow: f, verdict: "accept", by: null }, "local", lr);
     for (const f of out) emit({ flow: f, verdict: "accept", by: null }, "forwarded", { decision: "forward", oif: f.env.oif });
   }
+  for (const g of same.values()) parts.push(toPart(u, g.o, g.outcome, g.routing));
   return parts;
 }
 

@@ -61,7 +61,8 @@ export class IfaceAtoms {
         const n = (p + suffix + (i ? String(i) : "")).slice(0, IFNAMSIZ);
         if (n.length <= p.length) return undefined;
         if (this.exact.has(n)) continue;
-        if (this.longestPrefix(n) === p) return n;
+        // p = "" (any other name) wants a name that starts with no known prefix
+        if ((this.longestPrefix(n) ?? "") === p) return n;
       }
     }
     return undefined;

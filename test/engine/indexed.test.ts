@@ -1,8 +1,9 @@
 // The engine's shortcuts change nothing: rule indexes (rules pinned to a
 // destination or port), cached walks of the whole space per environment class
 // and the post-PREROUTING pipeline cache give the same partition as the plain
-// rule-by-rule walk, on random kube-proxy/Docker-shaped rulesets (services
-// pinned by address and port, endpoints behind statistic rules, DNAT, marks,
+// rule-by-rule walk, and analyze without paths the same packets per behaviour
+// as with them, on random kube-proxy/Docker-shaped rulesets (services pinned
+// by address and port, endpoints behind statistic rules, DNAT, marks,
 // masquerade, jumps, RETURN, interfaces, conntrack states) and on the fixtures.
 import { describe, expect, it } from "vitest";
 import { randomDump } from "./random-dump.js";
@@ -39,6 +40,11 @@ function check(d: Dump, label: string) {
     const slow = analyzeWith(d, { universe: u, direction }, false);
     expect(fast.length, `${label}: no parts`).toBeGreaterThan(0);
     expectSame(`${label} ${direction}`, fast, slow);
+    // without paths: the same packets per behaviour, one part per behaviour
+    const lean = analyzeWith(d, { universe: u, direction, paths: false }, true);
+    expect(lean.every((p) => p.path.length === 0)).toBe(true);
+    expect(byBehaviour(lean).size, `${label}: one part per behaviour`).toBe(lean.length);
+    expectSame(`${label} ${direction} without paths`, lean, fast.map((p) => ({ ...p, path: [] })));
   }
   for (const t of d.tables.values())
     for (const c of t.chains.values()) {

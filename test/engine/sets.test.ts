@@ -117,3 +117,17 @@ describe("address sets over 32-bit chunks", () => {
     expect(u.dd.contains(n, values(parseAddr("2001:db8:1:3::", "ipv6")!))).toBe(false);
   });
 });
+
+describe("interface atoms", () => {
+  const d = parse("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -i docker0 -o br+ -j ACCEPT\nCOMMIT\n");
+  const u = new SymUniverse("ipv4", inferHost(d, { ifaces: ["eth1=203.0.113.5/24"], defaultIface: "eth1" }), [d]);
+  it("an interface no rule and no option names has an atom of its own, not 'no device'", () => {
+    const p = { src: "203.0.113.7", dst: "203.0.113.5", dport: 443, in: "eth0" };
+    expect(u.contains(u.inbound(), p)).toBe(true);
+    expect(u.atoms.atomOf("eth0")).not.toBe(0);
+    expect(u.atoms.atomOf("eth0")).toBe(u.atoms.atomOf("wlan7"));
+    expect(u.atoms.atomOf("eth0")).not.toBe(u.atoms.atomOf("eth1"));
+    expect(u.atoms.atomOf("br-9")).not.toBe(u.atoms.atomOf("eth0"));
+    expect(u.atoms.atomOf(null)).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
-// Engine gaps that make the fix proof unsound, kept as failing tests until the
-// engine owner fixes them (src/fix/ENGINE-NOTES.md): when one is fixed, its
-// `it.fails` starts failing and should become a plain `it`.
+// Engine gaps that made the fix proof unsound (src/fix/ENGINE-NOTES.md), kept
+// as failing tests until the engine owner fixed them: gap 1 (no atom for
+// unnamed interfaces) is fixed, so its tests are plain `it` now.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
@@ -25,12 +25,12 @@ describe("interfaces the dump does not name (IfaceAtoms has no 'any other interf
     expect(trace(dump, fromEth0, host).outcome).toBe("forwarded");
   });
 
-  it.fails("the symbolic universe holds packets arriving on an unnamed interface", () => {
+  it("the symbolic universe holds packets arriving on an unnamed interface", () => {
     const u = makeUniverse([dump], host);
     expect(u.contains(u.inbound(), fromEth0)).toBe(true);
   });
 
-  it.fails("the proof rejects a fix scoped to eth1 that leaves eth0 open", () => {
+  it("the proof rejects a fix scoped to eth1 that leaves eth0 open", () => {
     const found = lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === "DW101") }).findings;
     const plan = fixFindings(dump, found, HOST)[0]!.fixes.find((v) => v.plan.strategy === "nat")!.plan;
     const narrow = authorRule("ipv4", "nat", "-A PREROUTING ! -s 172.16.0.0/26 -i eth1 -p tcp -m tcp --dport 443 -m addrtype --dst-type LOCAL -j RETURN");
