@@ -174,7 +174,8 @@ function passesReplies(r: Rule): boolean {
 }
 
 /**
- * Every DROP or REJECT a fix added must be unable to see replies to
+ * Every DROP or REJECT a fix added, and every one that a jump the fix added
+ * makes apply (wiring DOCKER-USER), must be unable to see replies to
  * containers' outbound connections; returns why not, or undefined.
  */
 function replyBlindness(d: Dump, host: HostModel): string | undefined {
@@ -183,10 +184,32 @@ function replyBlindness(d: Dump, host: HostModel): string | undefined {
       let shielded = false;
       for (const r of c.rules) {
         if (passesReplies(r)) shielded = true;
-        if (!isAuthored(r) || !r.target || !VERDICT_DROP.has(r.target.name)) continue;
-        if (shielded || blindToReplies(r, host) || reachedOnlyBlind(d, t.name, c.name, host)) continue;
-        return `the ${r.target.name} added to ${t.name} ${c.name} could also match replies to containers' outbound connections`;
+        if (!isAuthored(r) || !r.target || shielded || blindToReplies(r, host)) continue;
+        if (VERDICT_DROP.has(r.target.name)) {
+          if (reachedOnlyBlind(d, t.name, c.name, host)) continue;
+          return `the ${r.target.name} added to ${t.name} ${c.name} could also match replies to containers' outbound connections`;
+        }
+        if (r.target.kind === "chain") {
+          const seen = seesReplies(d, t.name, r.target.name, host, new Set());
+          if (seen) return `the jump to ${r.target.name} added to ${t.name} ${c.name} makes ${seen} apply to replies to containers' outbound connections`;
+        }
       }
+    }
+  }
+  return undefined;
+}
+
+/** A DROP or REJECT of the chain (or of chains it jumps to) that replies can reach, named; or undefined. */
+function seesReplies(d: Dump, table: string, chain: string, host: HostModel, seen: Set<string>): string | undefined {
+  if (seen.has(chain)) return undefined;
+  seen.add(chain);
+  for (const r of d.tables.get(table)?.chains.get(chain)?.rules ?? []) {
+    if (passesReplies(r)) return undefined;
+    if (!r.target || blindToReplies(r, host)) continue;
+    if (VERDICT_DROP.has(r.target.name)) return isAuthored(r) ? `the ${r.target.name} it adds to ${chain}` : `the ${r.target.name} at line ${r.span.line}`;
+    if (r.target.kind === "chain") {
+      const deeper = seesReplies(d, table, r.target.name, host, seen);
+      if (deeper) return deeper;
     }
   }
   return undefined;

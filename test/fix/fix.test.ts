@@ -48,7 +48,7 @@ describe("dockwall fix on the classic report", () => {
     const lines = r.stdout.split("\n").filter((l) => !l.startsWith("#"));
     expect(lines.slice(0, 3)).toEqual(["table inet dockwall", "delete table inet dockwall", "table inet dockwall {"]);
     expect(r.stdout).toContain("type filter hook prerouting priority dstnat - 10; policy accept;");
-    expect(r.stdout).toMatch(/meta nfproto ipv4 iifname != "docker0" ip saddr != 172\.16\.0\.0\/26 tcp dport 443 fib daddr type local ct direction original counter drop/);
+    expect(r.stdout).toMatch(/meta nfproto ipv4 iifname != "docker0" ip saddr != 172\.16\.0\.0\/26 tcp dport 443 fib daddr type local ct state new counter drop/);
   });
 
   it("--format save is the whole dump with the fix, which parses again", () => {
@@ -121,6 +121,39 @@ describe("the engine proof rejects wrong fixes", () => {
     const [v] = verifyPlans(dump, [{ ...plan, edits: [{ kind: "insert", table: "filter", chain: "DOCKER-USER", index: 0, rule: noDir }] }], host(dump));
     expect(v!.status).toBe("failed");
     expect(v!.detail).toMatch(/could also match replies/);
+  });
+});
+
+describe("fixes that make existing drops apply keep replies flowing", () => {
+  const file = "fixtures/lint/docker-user-not-wired/trigger.rules";
+
+  it("wiring DOCKER-USER puts the ESTABLISHED return before its drops", () => {
+    const r = runFix({ name: file, text: read(file) }, { ...opts, rule: ["DW109"], format: "diff" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    const added = r.stdout.split("\n").filter((l) => l.startsWith("+-A"));
+    expect(added).toEqual(["+-A FORWARD -j DOCKER-USER", "+-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"]);
+    const drop = r.stdout.search(/^ -A DOCKER-USER .*-j DROP$/m);
+    expect(drop).toBeGreaterThan(0);
+    expect(r.stdout.indexOf("RELATED,ESTABLISHED -j RETURN")).toBeLessThan(drop);
+  });
+
+  it("the proof refuses the bare jump: the drop it makes apply would see replies", () => {
+    const dump = parse(read(file), { file });
+    const found = lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === "DW109") }).findings;
+    const plan = fixFindings(dump, found)[0]!.fixes[0]!.plan;
+    const bare = plan.edits.filter((e) => !(e.kind === "insert" && e.chain === "DOCKER-USER"));
+    expect(bare.length).toBe(plan.edits.length - 1);
+    const [v] = verifyPlans(dump, [{ ...plan, edits: bare }], proofHost(dump));
+    expect(v!.status).toBe("failed");
+    expect(v!.detail).toMatch(/the jump to DOCKER-USER added to filter FORWARD makes the DROP at line \d+ apply to replies/);
+  });
+});
+
+describe("the nft table beside a second Docker bridge (Docker 28 layout)", () => {
+  it("drops only new connections, so the other bridge's related traffic to the host is untouched", () => {
+    const r = run(read("fixtures/fix/docker-28.rules"), { format: "nft" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    expect(r.stdout).toMatch(/iifname != "br-7e8f9a0b1c2d" ip saddr != 172\.16\.0\.0\/26 tcp dport 8080 fib daddr type local ct state new counter drop/);
   });
 });
 

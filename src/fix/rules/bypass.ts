@@ -335,7 +335,7 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
         table: "mangle",
         chain: "PREROUTING",
         index: 0,
-        scope: `${ifaceText(ifaceOf(s))} -p ${s.proto} ${s.portWords} ${s.dst ? dstText(s.dst) : "-m addrtype --dst-type LOCAL"} -m conntrack --ctdir ORIGINAL`,
+        scope: `${ifaceText(ifaceOf(s))} -p ${s.proto} ${s.portWords} ${s.dst ? dstText(s.dst) : "-m addrtype --dst-type LOCAL"} -m conntrack --ctstate NEW`,
         block: "DROP",
         blockHere: "DROP",
       }),

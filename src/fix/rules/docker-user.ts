@@ -111,14 +111,20 @@ export function wireDockerUserFix(f: Finding, ctx: BuildContext): FixPlan[] | st
   const old = filter.chains.get("FORWARD")!.rules.find((r) => r.target?.kind === "chain" && r.target.name === USER && !r.src && !r.dst && !r.inIface && !r.outIface && !r.proto && r.matches.length === 0);
   const edits: Edit[] = old ? replace(ctx.dump, old, jump).map((e) => (e.kind === "insert" ? { ...e, index: 0 } : e)) : [{ kind: "insert", table: "filter", chain: "FORWARD", index: 0, rule: jump }];
   const userRules = filter.chains.get(USER)!.rules;
+  // once wired, DOCKER-USER sees replies before FORWARD's own ESTABLISHED accept
+  const drops = userRules.some((r) => r.target?.name === "DROP" || r.target?.name === "REJECT");
+  const shield = drops && !userRules.some(isEstablishedPass);
+  if (shield) edits.push({ kind: "insert", table: "filter", chain: USER, index: 0, rule: establishedReturn(ctx) });
   return [
     {
       finding: f,
       strategy: "docker-user",
       name: "wire-docker-user",
-      description: old
-        ? `Moves the jump to DOCKER-USER (line ${old.span.line}) to the top of FORWARD, where Docker puts it, so the rules in DOCKER-USER see container traffic first.`
-        : "Adds the jump to DOCKER-USER at the top of FORWARD, where Docker puts it, so the rules in DOCKER-USER filter container traffic. Restart dockerd afterwards so it re-asserts its own order.",
+      description:
+        (old
+          ? `Moves the jump to DOCKER-USER (line ${old.span.line}) to the top of FORWARD, where Docker puts it, so the rules in DOCKER-USER see container traffic first.`
+          : "Adds the jump to DOCKER-USER at the top of FORWARD, where Docker puts it, so the rules in DOCKER-USER filter container traffic. Restart dockerd afterwards so it re-asserts its own order.") +
+        (shield ? " Also puts 'RELATED,ESTABLISHED -j RETURN' first in DOCKER-USER, so its drops do not cut the replies to the containers' own connections." : ""),
       edits,
       intent: (ic) => {
         // the rules that now decide are DOCKER-USER's own (their lines are the dump's)
