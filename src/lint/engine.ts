@@ -103,6 +103,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
   }
   const u = makeUniverse([dump], host);
   let inbound: OutcomePart[] | undefined;
+  let prefs: PacketSet[] | undefined;
   const byLine = new Map<string, Subject>();
   for (const table of dump.tables.values()) {
     for (const chain of table.chains.values()) {
@@ -137,8 +138,9 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
       // a loopback destination arriving from outside is a real path (DW106), but
       // a poor example of anything else: prefer a packet to a real address
       let pick = set;
-      for (const c of preferences(host)) {
-        const s = set.intersect(u.of(c));
+      prefs ??= preferences(host).map((c) => u.of(c));
+      for (const pref of prefs) {
+        const s = set.intersect(pref);
         if (!s.isEmpty()) {
           pick = s;
           break;
