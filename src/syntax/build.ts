@@ -597,7 +597,7 @@ class Builder {
   // The resolver's answers by name: the family is fixed for a dump, and 100k rules
   // ask for the same few dozen modules.
   private matchSpecs = new Map<string, ModuleSpec | null>();
-  private targetSpecs = new Map<string, ModuleSpec | null>();
+  private targetSpecs = new Map<string, ModuleSpec>();
   private protoSpecs = new Map<string, ModuleSpec | null>();
 
   private matchSpec(name: string): ModuleSpec | undefined {
@@ -608,8 +608,11 @@ class Builder {
 
   private targetSpec(name: string): ModuleSpec | undefined {
     let spec = this.targetSpecs.get(name);
-    if (spec === undefined) this.targetSpecs.set(name, (spec = this.resolver.target(name, this.family) ?? null));
-    return spec ?? undefined;
+    if (spec !== undefined) return spec;
+    spec = this.resolver.target(name, this.family);
+    // misses are not remembered: every `-j KUBE-SEP-...` chain name would grow the map by one
+    if (spec) this.targetSpecs.set(name, spec);
+    return spec;
   }
 
   private protocolSpec(proto: string): ModuleSpec | undefined {
@@ -1028,7 +1031,8 @@ class Builder {
     }
     if (typeof r === "string") throw new LineError(start, end, `${ospec.name}: ${r}`, "bad-value");
     // a fresh array per rule: the AST may be edited, so rules share no arrays
-    if (r.canon !== value) vals[0] = r.canon;
+    // the remembered string, not the token's copy: 100k rules then share one "80"
+    vals[0] = r.canon;
     return vals;
   }
 }
