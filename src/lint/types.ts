@@ -83,6 +83,8 @@ export interface Finding {
   related: RelatedLocation[];
   witness?: Witness;
   fixes: Fix[];
+  /** Why `fixes` is empty when a fix may exist (its proof was not run, see `lint --fix-proofs`). */
+  fixNote?: string;
   /** Identity that survives line-number changes: rule id + chain + rule text (see baseline.ts). */
   fingerprint: string;
   /** The table and chain the finding sits in (config `ignore` entries match on them). */

@@ -14,6 +14,7 @@ export interface FindingJson {
   related: { file: string; line: number; column: number; role: string }[];
   witness: Witness | null;
   fixes: Fix[];
+  fixNote?: string;
   fingerprint: string;
 }
 
@@ -27,6 +28,7 @@ export function findingToJson(f: Finding): FindingJson {
     related: f.related.map((r) => ({ file: r.file, line: r.line, column: r.column, role: r.role })),
     witness: f.witness ?? null,
     fixes: f.fixes,
+    ...(f.fixNote ? { fixNote: f.fixNote } : {}),
     fingerprint: f.fingerprint,
   };
 }

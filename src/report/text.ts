@@ -41,6 +41,7 @@ function formatFinding(c: ChalkInstance, f: Finding): string {
     for (const line of fix.iptables) out.push(`      ${line}`);
     if (fix.nft) out.push(`      ${c.dim("nft:")} ${fix.nft.split("\n").join("\n           ")}`);
   }
+  if (f.fixNote) out.push(`  ${c.bold("fixes:")} ${f.fixNote}`);
   out.push(`  ${c.dim(`docs: dockwall explain ${f.id}`)}`);
   return out.join("\n");
 }

@@ -165,3 +165,23 @@ describe("dockwall rules / explain", () => {
     expect(bad.stderr).toContain("unknown rule 'DW999'");
   });
 });
+
+describe("dockwall lint --fix-proofs", () => {
+  const CLASSIC = fixturePath("classic-report.rules");
+  const findings = (args: string[]) => JSON.parse(cli.run(["lint", CLASSIC, "--format", "json", ...args]).stdout).findings as { id: string; fixes: unknown[]; fixNote?: string }[];
+
+  it("lists proved fixes by default, and says how to get them when the proof budget is spent", () => {
+    const proved = findings([]).find((f) => f.id === "DW101")!;
+    expect(proved.fixes.length).toBeGreaterThan(0);
+    expect(proved.fixNote).toBeUndefined();
+    const skipped = findings(["--fix-proofs", "0"]).find((f) => f.id === "DW101")!;
+    expect(skipped.fixes).toEqual([]);
+    expect(skipped.fixNote).toMatch(/dockwall fix --rule DW101 .*classic-report\.rules/);
+  });
+
+  it("refuses a --fix-proofs that is not a whole number", () => {
+    const r = cli.run(["lint", CLASSIC, "--fix-proofs", "many"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--fix-proofs takes a whole number/);
+  });
+});

@@ -38,10 +38,23 @@ function hostOptions(o: { hostAddr: string[]; iface: string[]; defaultIface?: st
   return { hostAddrs: o.hostAddr, ifaces: o.iface, ...(o.defaultIface ? { defaultIface: o.defaultIface } : {}) };
 }
 
-/** Adds to each finding its proved fixes (failed proofs are not listed: such a fix is a bug, never advice). */
-export function attachFixes(result: LintResult, targets: readonly LintTarget[], opts: HostOptions = {}): void {
+/**
+ * Adds to each finding its proved fixes (failed proofs are not listed: such a fix is a bug, never advice).
+ * Each proof re-runs the engine on a patched ruleset, so on a host with hundreds of findings
+ * (one per NodePort, say) only the first `maxProofs` fixable findings get one; the others say how
+ * to get theirs, rather than making every CI run pay for all of them.
+ */
+export function attachFixes(result: LintResult, targets: readonly LintTarget[], opts: HostOptions = {}, maxProofs = Infinity): void {
+  let budget = maxProofs;
   for (const t of targets) {
-    for (const ff of fixFindings(t.dump, result.findings, opts)) {
+    const fixable = result.findings.filter((f) => f.subject?.dump === t.dump && FIX_BUILDERS.has(f.id));
+    const proved = fixable.slice(0, Math.max(0, budget));
+    budget -= proved.length;
+    for (const f of fixable.slice(proved.length)) {
+      f.fixNote = `not proved in this run (lint proves fixes for the first ${maxProofs} findings; raise --fix-proofs, or run: dockwall fix --rule ${f.id} ${t.dump.file === "<stdin>" ? "FILE" : t.dump.file})`;
+    }
+    if (proved.length === 0) continue;
+    for (const ff of fixFindings(t.dump, proved, opts)) {
       ff.finding.fixes = ff.fixes.filter((v) => v.status === "verified").map((v) => toFix(v, t.dump.family));
     }
   }

@@ -31,6 +31,7 @@ interface LintCliOptions {
   config?: string | false;
   baseline?: string;
   writeBaseline?: string;
+  fixProofs: number;
 }
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -124,6 +125,10 @@ export function registerLint(program: Command) {
     .option("--iface <name=addr/prefix>", "an interface of this host (repeatable), e.g. eth0=203.0.113.5/24; makes witnesses use real addresses", collect, [])
     .option("--host-addr <addr>", "an address of this host (repeatable)", collect, [])
     .option("--default-iface <name>", "the external interface (default eth0)")
+    .option("--fix-proofs <n>", "prove and list fixes for at most N findings (each proof re-runs the engine; 0 lists none)", (v: string) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--fix-proofs takes a whole number, not '${v}'`);
+      return Number(v);
+    }, 10)
     .option("--baseline <file>", "report only findings that this baseline does not already hold")
     .option("--write-baseline <file>", "record the current findings as the baseline, and exit 0")
     .addHelpText(
@@ -159,7 +164,7 @@ Examples:
       const targets = o.live ? await liveTargets() : fileTargets(files, o.ip6);
       const result = lint(targets, { config: cfg });
       // the fix proof must model the same host as the findings did
-      attachFixes(result, targets, host);
+      attachFixes(result, targets, host, o.fixProofs);
       let baselined;
       if (baseline) {
         const split = applyBaseline(result.findings, baseline);
