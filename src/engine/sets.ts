@@ -25,16 +25,16 @@ export class Dd {
   // ints [level, count, offset, hash]; the intervals of all nodes in one pool
   // as [start, kid] pairs (start stored as int32 bits, read back with >>> 0);
   // the unique table as [id, hash] pairs with open addressing; the operation
-  // cache as [a*3+op, b, result] triples, direct mapped: it may forget
+  // cache as [a*3+op+1, b, result] triples (0: empty), direct mapped: it may forget
   // (results are canonical, so a miss only costs recomputation).
   private meta = new Int32Array(4 << 16);
   private pool = new Int32Array(1 << 19);
   private n = 2;
   private used = 0;
-  private table = new Int32Array(2 << 17).fill(-1);
+  private table = new Int32Array(2 << 17);
   private tableCount = 0;
-  private readonly cacheBits = 20;
-  private readonly cache = new Int32Array(3 << this.cacheBits).fill(-1);
+  private readonly cacheBits = 21;
+  private readonly cache = new Int32Array(3 << this.cacheBits);
   // scratch stack of [start, kid] pairs where apply() builds a node before mk
   private stack = new Int32Array(1 << 13);
   private sp = 0;
@@ -114,8 +114,9 @@ export class Dd {
     const meta = this.meta;
     const pool = this.pool;
     for (;;) {
+      // node ids start at 2: 0 is an empty slot
       const id = tab[slot << 1]!;
-      if (id < 0) break;
+      if (id === 0) break;
       if (tab[(slot << 1) + 1] === h && meta[id << 2] === level && meta[(id << 2) + 1] === len >> 1) {
         const o = meta[(id << 2) + 2]!;
         let i = 0;
@@ -155,12 +156,12 @@ export class Dd {
   }
 
   private rehash(): void {
-    const t = new Int32Array(this.table.length * 2).fill(-1);
+    const t = new Int32Array(this.table.length * 2);
     const mask = (t.length >> 1) - 1;
     for (let id = 2; id < this.n; id++) {
       const h = this.meta[(id << 2) + 3]!;
       let slot = h & mask;
-      while (t[slot << 1]! >= 0) slot = (slot + 1) & mask;
+      while (t[slot << 1] !== 0) slot = (slot + 1) & mask;
       t[slot << 1] = id;
       t[(slot << 1) + 1] = h;
     }
@@ -246,7 +247,7 @@ export class Dd {
       a = b;
       b = t;
     }
-    const ka = a * 3 + op;
+    const ka = a * 3 + op + 1;
     const slot = ((Math.imul(ka, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> (32 - this.cacheBits)) * 3;
     const cache = this.cache;
     if (cache[slot] === ka && cache[slot + 1] === b) return cache[slot + 2]!;

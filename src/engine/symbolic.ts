@@ -971,28 +971,54 @@ function fmt(a: bigint, fam: SymUniverse["family"]): string {
   return t;
 }
 
+type NatView = Pick<OutcomePart, "nat" | "rewritten">;
+
+function natStep(n: NatRecord, fam: SymUniverse["family"]): OutcomePart["nat"][number] {
+  const x: OutcomePart["nat"][number] = { kind: n.kind, line: n.line };
+  if (n.addr !== undefined) x.addr = fmt(n.addr, fam);
+  if (n.port !== undefined) x.port = n.port;
+  return x;
+}
+
 /** What NAT did, as OutcomePart shows it; shared by every part with the same env. */
-function natView(env: Env, fam: SymUniverse["family"]): Pick<OutcomePart, "nat" | "rewritten"> {
+function natView(env: Env, fam: SymUniverse["family"]): NatView {
   let v = natViews.get(env);
   if (!v) {
-    v = {
-      nat: env.nat.map((n) => ({ kind: n.kind, line: n.line, ...(n.addr !== undefined ? { addr: fmt(n.addr, fam) } : {}), ...(n.port !== undefined ? { port: n.port } : {}) })),
-      rewritten: {
-        ...(env.src !== undefined ? { src: fmt(env.src, fam) } : {}),
-        ...(env.dst !== undefined ? { dst: fmt(env.dst, fam) } : {}),
-        ...(env.sport !== undefined ? { sport: env.sport } : {}),
-        ...(env.dport !== undefined ? { dport: env.dport } : {}),
-      },
-    };
+    const rewritten: OutcomePart["rewritten"] = {};
+    if (env.src !== undefined) rewritten.src = fmt(env.src, fam);
+    if (env.dst !== undefined) rewritten.dst = fmt(env.dst, fam);
+    if (env.sport !== undefined) rewritten.sport = env.sport;
+    if (env.dport !== undefined) rewritten.dport = env.dport;
+    v = { nat: env.nat.map((n) => natStep(n, fam)), rewritten };
     natViews.set(env, v);
   }
   return v;
 }
 
+const addedViews = new WeakMap<readonly NatRecord[], OutcomePart["nat"]>();
+
+/** The view of env after more NAT records (a cached walk's), from env's view. */
+function natViewAfter(env: Env, added: readonly NatRecord[], fam: SymUniverse["family"]): NatView {
+  const v = natView(env, fam);
+  let steps = addedViews.get(added);
+  if (!steps) addedViews.set(added, (steps = added.map((n) => natStep(n, fam))));
+  const rewritten = { ...v.rewritten };
+  for (const r of added) {
+    const dest = r.kind === "DNAT" || r.kind === "REDIRECT";
+    if (r.addr !== undefined) rewritten[dest ? "dst" : "src"] = fmt(r.addr, fam);
+    if (r.port !== undefined) rewritten[dest ? "dport" : "sport"] = r.port;
+  }
+  return { nat: v.nat.concat(steps), rewritten };
+}
+
+/** The outcome of a part that a chain ended. */
+function verdictOutcome(v: Verdict): OutcomePart["outcome"] {
+  return v === "drop" ? "dropped" : v === "reject" ? "rejected" : v === "undecided" ? "undecided" : "local";
+}
+
 function toPart(u: SymUniverse, o: Out, outcome: OutcomePart["outcome"] | undefined, routing: OutcomePart["routing"]): OutcomePart {
   const env = o.flow.env;
-  const oc: OutcomePart["outcome"] =
-    outcome ?? (o.verdict === "drop" ? "dropped" : o.verdict === "reject" ? "rejected" : o.verdict === "undecided" ? "undecided" : "local");
+  const oc: OutcomePart["outcome"] = outcome ?? verdictOutcome(o.verdict);
   const nv = natView(env, u.family);
   const part: OutcomePart = {
     set: u.set(o.flow.set),
@@ -1091,24 +1117,80 @@ class Pipeline {
     return k;
   }
 
-  run(f: Flow, emit: Emit): void {
+  private ends(f: Flow): CachedEnd[] {
     const w = this.w;
     const k = this.key(f);
     let cached = this.cache.get(k);
-    const e = f.env;
     if (!cached) {
       const list: CachedEnd[] = [];
       afterPrerouting(
         w,
         [w.repOf(f)],
-        (o, outcome, routing) => list.push({ ...cachedOut(o, e), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
+        (o, outcome, routing) => list.push({ ...cachedOut(o, f.env), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
         this.paths,
       );
       this.cache.set(k, (cached = list));
     }
-    for (const c of cached) {
+    return cached;
+  }
+
+  private readonly merged = new Map<CachedEnd[], CachedEnd[]>();
+
+  /** Without paths: ends that behave alike are one end (fewer intersections per flow). */
+  private mergedEnds(f: Flow): CachedEnd[] {
+    const list = this.ends(f);
+    let m = this.merged.get(list);
+    if (m) return m;
+    const byKey = new Map<string, CachedEnd>();
+    const d = this.w.dd;
+    for (const c of list) {
+      const k = `${c.outcome ?? c.verdict}|${c.reason ?? ""}|${refKey(c.by)}|${refKey(c.filterBy)}|${refKey(c.lastAccept)}|${natKey(c.natAdded)}|${c.choices.map((x) => `${x.table}/${x.line}${x.matched}`).join(",")}|${c.routing?.decision ?? ""}|${c.routing?.oif ?? ""}`;
+      const g = byKey.get(k);
+      if (g) byKey.set(k, { ...g, set: d.or(g.set, c.set) });
+      else byKey.set(k, c);
+    }
+    m = [...byKey.values()];
+    this.merged.set(list, m);
+    return m;
+  }
+
+  /** The flow's parts without paths, through emit (which merges alike parts). */
+  run(f: Flow, emit: Emit): void {
+    const w = this.w;
+    for (const c of this.mergedEnds(f)) {
       const o = w.instantiate(c, f, c.filterBy ?? f.filterBy, c.lastAccept ?? f.lastAccept);
       if (o) emit(o, c.outcome, c.routing);
+    }
+  }
+
+  /**
+   * The flow's parts, built directly: these flows end here, so no env is
+   * made canonical and no intermediate flow is built for each of the ~10^6
+   * parts of a kube-proxy dump.
+   */
+  parts(f: Flow, push: (p: OutcomePart) => void): void {
+    const w = this.w;
+    const u = w.u;
+    const d = w.dd;
+    let prefix: PathStep[] | undefined;
+    const before = choiceArray(f.choices);
+    for (const c of this.ends(f)) {
+      const s = d.and(f.set, c.set);
+      if (s === EMPTY) continue;
+      prefix ??= pathArray(f.path);
+      const nv = c.natAdded.length ? natViewAfter(f.env, c.natAdded, u.family) : natView(f.env, u.family);
+      const part: OutcomePart = {
+        set: u.set(s),
+        outcome: c.outcome ?? verdictOutcome(c.verdict),
+        decidedBy: c.outcome ? (c.filterBy ?? f.filterBy ?? c.lastAccept ?? f.lastAccept ?? null) : c.by,
+        path: c.steps.length ? prefix.concat(c.steps) : prefix.slice(),
+        nat: nv.nat,
+        rewritten: nv.rewritten,
+        routing: c.routing,
+      };
+      if (c.reason) part.reason = c.reason;
+      if (before.length || c.choices.length) part.choices = c.choices.length ? before.concat(c.choices) : before;
+      push(part);
     }
   }
 }
@@ -1149,9 +1231,11 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
     flows = stages(PREROUTING, flows, "run", null);
     const pipeline = new Pipeline(w, paths);
     const direct: Flow[] = [];
+    const push = (p: OutcomePart) => parts.push(p);
     for (const f of flows) {
-      if (fast && (f.env.dst !== undefined || f.env.src !== undefined)) pipeline.run(f, emit);
-      else direct.push(f);
+      if (!fast || (f.env.dst === undefined && f.env.src === undefined)) direct.push(f);
+      else if (paths) pipeline.parts(f, push);
+      else pipeline.run(f, emit);
     }
     afterPrerouting(w, direct, emit, paths);
   } else {

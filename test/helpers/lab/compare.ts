@@ -102,7 +102,9 @@ export function compareScenario(name: string, dump: Dump, results: readonly Prob
       out.disagreements.push({ scenario: name, probe: r.probe.id, packet, fields: ["outcome"], kernel, engine: { outcome: "inconsistent", final: {}, path: [], note: `engine threw: ${(e as Error).message}` }, probeResult: r.result });
       continue;
     }
-    const engine = engineSide(t);
+    // statistic (kube-proxy load balancing): the kernel took one of the engine's possible results
+    const sides = [engineSide(t), ...(t.alternatives ?? []).map((a) => engineSide({ ...t, ...a }))];
+    const engine = sides.find((e) => differingFields(kernel, e).length === 0) ?? sides[0]!;
     const probeResult = `${r.result}${r.code ? ` ${r.code}` : ""}${r.answer ? ` answered by ${r.answer.ns} ${r.answer.peer.addr}:${r.answer.peer.port} -> ${r.answer.local.addr}:${r.answer.local.port}` : ""}`;
     const rec = (fields: Disagreement["fields"]): Disagreement => ({ scenario: name, probe: r.probe.id, packet, fields, kernel, engine, probeResult });
     if (kernel.outcome === "inconsistent") {
@@ -114,19 +116,25 @@ export function compareScenario(name: string, dump: Dump, results: readonly Prob
       continue;
     }
     out.compared++;
-    const fields: Disagreement["fields"] = [];
-    if (kernel.outcome !== engine.outcome) fields.push("outcome");
-    const kf = kernel.final;
-    const ef = engine.final;
-    // a field is compared when both sides state it (the kernel cannot state a
-    // masqueraded source it never saw; the engine may decline a random port)
-    const finalDiffers = (Object.keys(kf) as (keyof Side["final"])[]).some((k) => kf[k] !== undefined && ef[k] !== undefined && kf[k] !== ef[k]);
-    if (finalDiffers) fields.push("final");
-    if (kernel.path.join("\n") !== engine.path.join("\n")) fields.push("path");
+    const fields = differingFields(kernel, engine);
     if (fields.length) out.disagreements.push(rec(fields));
     else out.agreed++;
   }
   return out;
+}
+
+/** Where the kernel's side and the engine's differ: outcome, final address/port, rule path. */
+function differingFields(kernel: Side, engine: Side): Disagreement["fields"] {
+  const fields: Disagreement["fields"] = [];
+  if (kernel.outcome !== engine.outcome) fields.push("outcome");
+  const kf = kernel.final;
+  const ef = engine.final;
+  // a field is compared when both sides state it (the kernel cannot state a
+  // masqueraded source it never saw; the engine may decline a random port)
+  const finalDiffers = (Object.keys(kf) as (keyof Side["final"])[]).some((k) => kf[k] !== undefined && ef[k] !== undefined && kf[k] !== ef[k]);
+  if (finalDiffers) fields.push("final");
+  if (kernel.path.join("\n") !== engine.path.join("\n")) fields.push("path");
+  return fields;
 }
 
 /**
