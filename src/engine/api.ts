@@ -133,7 +133,7 @@ export interface TraceResult {
   };
   assumptions: string[];
   outcome: Outcome;
-  /** Why it is undecided, e.g. "depends on statistic at line 42"; or how it was dropped without a rule (martian). */
+  /** Why it is undecided, e.g. "depends on recent at line 42"; or how it was dropped without a rule (martian). */
   reason?: string;
   final: { src: string; dst: string; sport?: number; dport?: number; iface: string | null };
   decidedBy: RuleRef | null;
@@ -146,7 +146,7 @@ export interface TraceResult {
   choices?: Choice[];
   /**
    * The other possible results when the path met `-m statistic` rules, one per
-   * combination of choices, in the order the kernel would try them; absent when none.
+   * combination of choices, depth first (the last choice flipped first); absent when none.
    * The rule text for their lines is in `rules` too.
    */
   alternatives?: TraceAlternative[];

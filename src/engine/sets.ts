@@ -33,8 +33,9 @@ export class Dd {
   private used = 0;
   private table = new Int32Array(2 << 17);
   private tableCount = 0;
-  private readonly cacheBits = 21;
-  private readonly cache = new Int32Array(3 << this.cacheBits);
+  // grows with the node count: a small cache stays in the CPU's caches
+  private cacheBits = 14;
+  private cache = new Int32Array(3 << this.cacheBits);
   // scratch stack of [start, kid] pairs where apply() builds a node before mk
   private stack = new Int32Array(1 << 13);
   private sp = 0;
@@ -140,6 +141,10 @@ export class Dd {
       const p = new Int32Array(size);
       p.set(this.pool.subarray(0, this.used));
       this.pool = p;
+    }
+    if (id >> 1 > 1 << this.cacheBits && this.cacheBits < 21) {
+      this.cacheBits++;
+      this.cache = new Int32Array(3 << this.cacheBits);
     }
     const m4 = id << 2;
     this.meta[m4] = level;
