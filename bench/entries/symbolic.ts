@@ -30,9 +30,19 @@ for (const p of parts) {
   outcomes[p.outcome] = (outcomes[p.outcome] ?? 0) + 1;
   if (p.choices) withChoices++;
 }
+// a kube service with several endpoints: DNATed to one, every alternative traced too
+const svc = (() => {
+  const nat = dump.tables.get("nat");
+  for (const r of nat?.chains.get("KUBE-SERVICES")?.rules ?? []) {
+    const target = r.target?.name ?? "";
+    const endpoints = nat!.chains.get(target)?.rules.filter((x) => x.target?.name.startsWith("KUBE-SEP-")).length ?? 0;
+    const dport = r.matches.flatMap((m) => m.options).find((o) => o.name === "--dport")?.args[0];
+    if (endpoints > 2 && r.dst && r.proto?.value === "tcp" && dport) return { dst: r.dst.addr, dport: Number(dport) };
+  }
+  return { dst: "10.96.0.10", dport: 80 };
+})();
 t0 = performance.now();
-// a kube service: DNATed to one of its endpoints, every alternative traced too
-const tr = trace(dump, { src: "203.0.113.7", dst: "10.96.0.10", proto: "tcp", dport: 80 });
+const tr = trace(dump, { src: "203.0.113.7", dst: svc.dst, proto: "tcp", dport: svc.dport });
 const traceMs = performance.now() - t0;
 process.stdout.write(
   JSON.stringify({
