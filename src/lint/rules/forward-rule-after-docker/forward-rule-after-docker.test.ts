@@ -15,4 +15,16 @@ describe("DW105 forward-rule-after-docker", () => {
   it("is quiet for the rule in DOCKER-USER, and for non-container FORWARD rules after Docker's", () => {
     expect(clean).toEqual([]);
   });
+
+  it("leaves out jumps to ufw's empty chains, and still reports a real rule after them", () => {
+    const ufw = findings(forwardRuleAfterDocker, loadDump("lint/forward-rule-after-docker/ufw-empty-chains.rules"));
+    expect(ufw.map(lines)).toEqual([[35, 28, 39]]);
+  });
+
+  it("still reports a goto to an empty chain (from FORWARD it applies the policy) and a jump to a chain that only logs", () => {
+    const text = loadDump("lint/forward-rule-after-docker/ufw-empty-chains.rules")
+      .source.replace("-A FORWARD -j ufw-reject-forward", "-A FORWARD -g ufw-reject-forward")
+      .replace("-A FORWARD -j ufw-track-forward", "-A FORWARD -j ufw-track-forward\n-A ufw-track-forward -j LOG");
+    expect(findings(forwardRuleAfterDocker, dumpOf(text)).map((f) => f.location.line)).toEqual([33, 34, 36]);
+  });
 });

@@ -1,9 +1,10 @@
 // DW105: rules appended to FORWARD after Docker's jumps never see container
 // traffic: Docker's chains accept (or drop) it first. They belong in
 // DOCKER-USER, which Docker keeps at the top of FORWARD.
-import type { Rule } from "../../../syntax/ast.js";
+import type { Rule, Table } from "../../../syntax/ast.js";
 import { isDockerChain } from "../../context.js";
 import { engineView, refWords } from "../../engine.js";
+import { chainTarget, reachableChains } from "../../structure.js";
 import { fromBridges, or, outIfaceAsDst, setOf, toBridgeNets } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 
@@ -12,6 +13,24 @@ function isDockers(rule: Rule, bridges: ReadonlySet<string>): boolean {
   if (rule.target && isDockerChain(rule.target.name)) return true;
   const iface = rule.inIface?.value ?? rule.outIface?.value;
   return iface !== undefined && bridges.has(iface) && rule.matches.every((m) => m.name === "conntrack") && !rule.src && !rule.dst && !rule.proto;
+}
+
+/**
+ * A jump (not a goto) into chains that hold no rule with a verdict or an
+ * effect: ufw's empty ufw-reject-forward, ufw-track-forward and the like.
+ * Whether Docker decides first changes nothing for such a rule.
+ */
+function jumpsToNothing(rule: Rule, table: Table): boolean {
+  const to = chainTarget(rule);
+  if (to === undefined || rule.target!.goto) return false;
+  for (const name of reachableChains(table, to)) {
+    for (const r of table.chains.get(name)?.rules ?? []) {
+      const t = r.target;
+      // a jump or goto inside the called chains returns to the rule's chain at worst
+      if (t && t.name !== "RETURN" && chainTarget(r) === undefined) return false;
+    }
+  }
+  return true;
 }
 
 export const forwardRuleAfterDocker: LintRule = {
@@ -28,7 +47,8 @@ export const forwardRuleAfterDocker: LintRule = {
     if (firstDocker < 0) return;
     const view = engineView(ctx);
     const bridges = new Set(view.bridges.map((b) => b.name));
-    const after = forward.rules.slice(firstDocker + 1).filter((r) => !isDockers(r, bridges));
+    const filter = ctx.table("filter")!;
+    const after = forward.rules.slice(firstDocker + 1).filter((r) => !isDockers(r, bridges) && !jumpsToNothing(r, filter));
     if (after.length === 0) return;
     const containerTraffic = setOf(view, or(fromBridges(view), toBridgeNets(view)));
     const forwarded = view.inbound().filter((p) => p.routing?.decision === "forward");
