@@ -20,6 +20,14 @@ describe("DW102 docker-user-host-port", () => {
     expect(clean).toEqual([]);
   });
 
+  it("is quiet for flannel's pod-network accept, whose range only happens to hold cni0's gateway", () => {
+    const flannel = loadDump("lint/docker-user-host-port/flannel.rules");
+    expect(findings(dockerUserHostPort, flannel)).toEqual([]);
+    // the same gateway named on its own is a host address, and is reported
+    const text = flannel.source.replace("-A FORWARD -d 10.244.0.0/16 -j ACCEPT", "-A FORWARD -d 10.244.0.1/32 -j ACCEPT");
+    expect(findings(dockerUserHostPort, dumpOf(text)).map((f) => f.location.line)).toEqual([22]);
+  });
+
   it("reports -d with the host's address too", () => {
     const d = loadDump("lint/docker-user-host-port/trigger.rules");
     const text = d.source.replace("-p tcp -m tcp --dport 8080 -j DROP", "-d 172.17.0.1/32 -p tcp -m tcp --dport 8080 -j DROP");

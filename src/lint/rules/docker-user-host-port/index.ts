@@ -4,11 +4,24 @@
 import type { PacketSet } from "../../../engine/api.js";
 import type { Rule } from "../../../syntax/ast.js";
 import { isDockerChain } from "../../context.js";
-import { engineView } from "../../engine.js";
+import { engineView, type EngineView } from "../../engine.js";
 import type { LintRule } from "../../types.js";
 
 function keyedOnHeader(rule: Rule): boolean {
   return !!rule.dst || rule.matches.some((m) => m.name !== "conntrack" && m.options.some((o) => o.name === "--dport" || o.name === "--dports"));
+}
+
+/**
+ * A `-d` that names destinations other than this host's own addresses (a pod
+ * network, a routed subnet) describes packets as FORWARD sees them; that the
+ * range also holds a host address (flannel's cni0 gateway in 10.244.0.0/16)
+ * does not make the rule one about the host.
+ */
+function namesRoutedDestinations(view: EngineView, rule: Rule): boolean {
+  if (!rule.dst) return false;
+  const onlyDst: Rule = { table: rule.table, chain: rule.chain, span: rule.span, dst: rule.dst, matches: [] };
+  const local = view.u.of({ k: "addrtype", side: "dst", types: ["LOCAL"] });
+  return !view.probe(onlyDst, view.u.all(), "FORWARD").subtract(local).isEmpty();
 }
 
 export const dockerUserHostPort: LintRule = {
@@ -27,9 +40,10 @@ export const dockerUserHostPort: LintRule = {
       if (r.target && isDockerChain(r.target.name)) break;
       candidates.push(r);
     }
-    const todo = candidates.filter(keyedOnHeader);
-    if (todo.length === 0) return;
+    if (!candidates.some(keyedOnHeader)) return;
     const view = engineView(ctx);
+    const todo = candidates.filter((r) => keyedOnHeader(r) && !namesRoutedDestinations(view, r));
+    if (todo.length === 0) return;
     const dnated = view.inbound().filter((p) => p.routing?.decision === "forward" && p.nat.some((n) => n.kind === "DNAT"));
     if (dnated.length === 0) return;
     const all = view.union(dnated.map((p) => p.set));
