@@ -22,6 +22,12 @@ export interface Bypass {
 }
 
 const DROPS = new Set(["drop", "reject", "policy-drop"]);
+
+/** kube-proxy's and kubelet's chains (KUBE-SERVICES, KUBE-SEP-*, KUBE-FIREWALL, ...). */
+export function isKubeChain(name: string): boolean {
+  return name.startsWith("KUBE-");
+}
+
 const cache = new WeakMap<EngineView, Bypass[]>();
 
 function targetText(view: EngineView, r: { dst?: string; dport?: number }): string {
@@ -39,7 +45,9 @@ export function bypasses(view: EngineView): Bypass[] {
     if (!dnat) continue;
     const step = p.path.find((s) => s.table === "nat" && s.line === dnat.line);
     const ref: RuleRef = { table: "nat", chain: step?.chain ?? "PREROUTING", line: dnat.line };
-    const kube = p.path.some((s) => s.chain.startsWith("KUBE-"));
+    // whose DNAT it is, not which chains the packet passed: on a kube+Docker
+    // node every packet crosses KUBE-SERVICES before Docker's DNAT
+    const kube = isKubeChain(ref.chain);
     const key = `${dnat.line}\u0000${p.decidedBy?.table ?? ""}\u0000${p.decidedBy?.line ?? 0}`;
     const g = groups.get(key);
     if (g) g.sets.push(p.set);
@@ -54,6 +62,10 @@ export function bypasses(view: EngineView): Bypass[] {
     const all = view.union([...groups.values()].map((g) => g.set!));
     for (const v of view.chain("filter", "INPUT", all, "INPUT")) {
       if (!DROPS.has(v.verdict) || !v.decidedBy) continue;
+      // kube's own INPUT drops (KUBE-FIREWALL's 127/8 drop exempts DNATed
+      // packets by its own `! --ctstate DNAT`; KUBE-PROXY-FIREWALL guards
+      // FORWARD too) are not a restriction the user wrote
+      if (isKubeChain(v.decidedBy.chain)) continue;
       for (const g of groups.values()) {
         const set = v.set.intersect(g.set!);
         if (!set.isEmpty()) out.push({ restriction: v.decidedBy, dnat: g.dnat, accept: g.accept, target: g.target, kube: g.kube, set });

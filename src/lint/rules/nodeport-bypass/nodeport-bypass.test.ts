@@ -23,4 +23,24 @@ describe("DW113 nodeport-bypass", () => {
   it("is quiet when raw PREROUTING drops the NodePort range for everyone INPUT would drop", () => {
     expect(clean).toEqual([]);
   });
+
+  // kube+Docker: every packet crosses KUBE-SERVICES before Docker's DNAT, and
+  // kubelet's KUBE-FIREWALL 127/8 drop sits in INPUT; neither is the user's
+  const kubeFirewall = loadDump("lint/nodeport-bypass/kube-firewall.rules");
+
+  it("does not take KUBE-FIREWALL's localnet drop for a restriction the user wrote", () => {
+    expect(findings(nodeportBypass, kubeFirewall)).toEqual([]);
+    expect(findings(inputBypassedByDnat, kubeFirewall)).toEqual([]);
+  });
+
+  it("names Docker's DNAT as DW101 and kube-proxy's as DW113 on a node running both", () => {
+    const drop = dumpOf(kubeFirewall.source.replace(":INPUT ACCEPT", ":INPUT DROP"), "kube-firewall-drop.rules");
+    const kube = findings(nodeportBypass, drop);
+    expect(kube.map(lines)).toEqual([[12, 69, 39]]);
+    expect(kube[0]!.message).toContain("10.244.0.5:8080");
+    expect(replay(kube[0]!, drop).outcome).toBe("forwarded");
+    const docker = findings(inputBypassedByDnat, drop);
+    expect(docker.map(lines)).toEqual([[12, 62, 30]]);
+    expect(docker[0]!.message).toContain("172.17.0.2:80");
+  });
 });
