@@ -34,6 +34,7 @@ export const BENCHMARKS = [
   { name: "parse (in-process)", entry: "parse.ts", args: (f) => [f], note: "parser alone, file already read" },
   { name: "lint, every rule (whole process)", cli: (f) => ["lint", "--fail-on", "none", "--format", "json", f], note: "parse + engine analysis + all 20 rules, JSON report" },
   { name: "convert > /dev/null (whole process)", cli: (f) => ["convert", f], note: "dump to nft script: parse, translate, print" },
+  { name: "convert after parse (in-process)", entry: "convert.ts", args: (f) => [f, "1"], note: "convert's own CPU: translate and encode a parsed dump (parseCpuMs in results.json)" },
   {
     name: "iptables-restore-translate -f (reference)",
     cmd: (f) => ["iptables-restore-translate", "-f", f],

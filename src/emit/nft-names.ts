@@ -38,7 +38,7 @@ export function isNftName(name: string): boolean {
 }
 
 /** A readable name nft accepts, close to `name` and not in `taken`. */
-export function safeNftName(name: string, taken: ReadonlySet<string>): string {
+export function safeNftName(name: string, taken: { has(name: string): boolean }): string {
   let base = name.replace(/[^A-Za-z0-9_./-]/g, "_");
   if (!/^[A-Za-z_]/.test(base)) base = `_${base}`;
   if (KEYWORDS.has(base)) base = `${base}_`;

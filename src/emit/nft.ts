@@ -54,7 +54,10 @@ export interface ConvertNote {
 }
 
 export interface ConvertResult {
-  text: string;
+  /** The script as one string, decoded from `chunks` when read (the CLI writes the chunks). */
+  readonly text: string;
+  /** The script as UTF-8, in pieces of about 64 KB. */
+  chunks: Buffer[];
   problems: RuleProblem[];
   notes: ConvertNote[];
   stats: { rules: number; nftRules: number; skipped: number; tables: number };
@@ -290,7 +293,7 @@ class TableSets {
   readonly sets: SetState[] = [];
   private byKey = new Map<string, SetState>();
   private counters = new Map<string, number>();
-  constructor(private taken: Set<string>) {}
+  constructor(private taken: TableNames) {}
 
   declare(decl: NftSetDecl): string {
     if (decl.shared) {
@@ -324,6 +327,43 @@ export function setDeclText(s: { decl: NftSetDecl; name: string }, indent: strin
   return lines;
 }
 
+/**
+ * The script as encoded pieces of about 64 KB. A 100k-rule dump gives a 12 MB
+ * script: appending lines to a string and encoding it every 64 KB keeps the
+ * lines short-lived, where one array of 170k lines joined at the end was
+ * promoted to the old generation and made V8 mark the whole parsed dump again.
+ */
+class ScriptWriter {
+  private readonly chunks: Buffer[] = [];
+  private cur = "";
+
+  line(text: string): void {
+    this.cur += text;
+    this.cur += "\n";
+    if (this.cur.length > 65536) this.flush();
+  }
+
+  /** A position `insertAt` can later put text at. */
+  mark(): number {
+    this.flush();
+    return this.chunks.length;
+  }
+
+  insertAt(at: number, lines: readonly string[]): void {
+    if (lines.length) this.chunks.splice(at, 0, Buffer.from(lines.join("\n") + "\n"));
+  }
+
+  done(): Buffer[] {
+    this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    if (this.cur) this.chunks.push(Buffer.from(this.cur));
+    this.cur = "";
+  }
+}
+
 export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResult {
   const family = dump.family;
   const nftFamily = opts.family ?? nftFamilyOf(family);
@@ -331,43 +371,40 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
   const plan = opts.plan;
   const problems: RuleProblem[] = [];
   const notes: ConvertNote[] = [...(plan?.notes ?? [])];
-  const out: string[] = [];
+  const out = new ScriptWriter();
   let rules = 0;
   let nftRules = 0;
   let skipped = 0;
   let tables = 0;
 
-  for (const line of opts.header ?? []) out.push(`# ${line}`);
+  for (const line of opts.header ?? []) out.line(`# ${line}`);
   if (nftFamily === "inet") {
-    out.push(
-      `# ${family === "ipv4" ? "IPv4" : "IPv6"} rules in inet tables: each base chain first lets the other family through,`,
-      "# so these chains judge only the family the dump was written for.",
-    );
+    out.line(`# ${family === "ipv4" ? "IPv4" : "IPv6"} rules in inet tables: each base chain first lets the other family through,`);
+    out.line("# so these chains judge only the family the dump was written for.");
   }
 
   for (const table of orderedTables(dump)) {
-    const chains = orderedChains(table).filter((c) => !plan?.skipChain(table.name, c.name));
-    const names = chainNames(table, chains, notes);
-    const taken = new Set(names.values());
-    const sets = new TableSets(taken);
+    const chains = plan ? orderedChains(table).filter((c) => !plan.skipChain(table.name, c.name)) : orderedChains(table);
+    if (chains.length === 0) continue;
+    const names = new TableNames(table, chains, plan, notes);
+    const sets = new TableSets(names);
     const env: RuleEnv = {
       family,
       nftFamily,
-      chainName: (c) => (plan?.skipChain(table.name, c) ? undefined : names.get(c)),
+      chainName: (c) => names.chain(c),
       declareSet: (s) => sets.declare(s),
     };
-    if (chains.length === 0) continue;
     tables++;
-    out.push(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
+    out.line(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
     // the sets the rules declare go first in the table, once the rules are written
-    const setsAt = out.length;
+    const setsAt = out.mark();
     for (const chain of chains) {
       const base = baseChainOf(table.name, chain.name) ?? plan?.baseChain?.(table.name, chain.name);
-      out.push(`\tchain ${names.get(chain.name)} {`);
+      out.line(`\tchain ${names.chain(chain.name)} {`);
       if (base) {
         const policy = (chain.policy ?? "ACCEPT").toLowerCase();
-        out.push(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy ${policy};`);
-        if (nftFamily === "inet") out.push(`\t\tmeta nfproto != ${family} accept`);
+        out.line(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy ${policy};`);
+        if (nftFamily === "inet") out.line(`\t\tmeta nfproto != ${family} accept`);
       }
       for (const rule of chain.rules) {
         rules++;
@@ -379,12 +416,13 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
         if (!x.ok) {
           const text = printRule(rule, family);
           problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: x.reason, rule: text });
-          out.push(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${x.reason}`, `\t\t# ${text}`);
+          out.line(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${x.reason}`);
+          out.line(`\t\t# ${text}`);
           continue;
         }
         if (x.approximate) {
           problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: x.approximate, rule: printRule(rule, family) });
-          out.push(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
+          out.line(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
         }
         if (x.commentNote) notes.push({ code: "comment-changed", message: x.commentNote, span: rule.span });
         if (negatesFullPortRange(rule)) {
@@ -395,15 +433,24 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
             span: rule.span,
           });
         }
-        for (const b of x.bodies) out.push(`\t\t${b}`);
+        for (const b of x.bodies) out.line(`\t\t${b}`);
         nftRules += x.bodies.length;
       }
-      out.push("\t}");
+      out.line("\t}");
     }
-    if (sets.sets.length) out.splice(setsAt, 0, ...sets.sets.flatMap((st) => setDeclText(st, "\t")));
-    out.push("}");
+    out.insertAt(setsAt, sets.sets.flatMap((st) => setDeclText(st, "\t")));
+    out.line("}");
   }
-  return { text: out.join("\n") + "\n", problems, notes, stats: { rules, nftRules, skipped, tables } };
+  const chunks = out.done();
+  return {
+    get text() {
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    chunks,
+    problems,
+    notes,
+    stats: { rules, nftRules, skipped, tables },
+  };
 }
 
 function negatesFullPortRange(rule: Rule): boolean {
@@ -417,23 +464,53 @@ export function tableName(prefix: string, table: string): string {
   return `${prefix}${table}`;
 }
 
-/** nft names for the table's chains; renames the ones nft cannot read and says so. */
-function chainNames(table: Table, chains: readonly Chain[], notes: ConvertNote[]): Map<string, string> {
-  const names = new Map<string, string>();
-  const taken = new Set(chains.filter((c) => isNftName(c.name)).map((c) => c.name));
-  for (const c of chains) {
-    if (isNftName(c.name)) {
-      names.set(c.name, c.name);
-      continue;
+/**
+ * The nft names in one table: its kept chains (renaming the ones nft cannot
+ * read, and saying so) and the sets its rules declare. A chain nft can read
+ * keeps its name without an entry here: a kube-proxy table has 35k chains, and
+ * maps of them all outlived young-generation GCs and cost a full one.
+ */
+class TableNames {
+  private readonly renamed = new Map<string, string>();
+  private readonly extra = new Set<string>();
+
+  constructor(
+    private readonly table: Table,
+    chains: readonly Chain[],
+    private readonly plan: ConvertPlan | undefined,
+    notes: ConvertNote[],
+  ) {
+    for (const c of chains) {
+      if (isNftName(c.name)) continue;
+      const renamed = safeNftName(c.name, this);
+      this.renamed.set(c.name, renamed);
+      this.extra.add(renamed);
+      notes.push({
+        code: "chain-renamed",
+        message: `chain '${c.name}' in table ${table.name} is called '${renamed}' in the nft script: nft cannot read '${c.name}' as a name`,
+        ...(c.declared ? { span: c.declared } : {}),
+      });
     }
-    const renamed = safeNftName(c.name, taken);
-    taken.add(renamed);
-    names.set(c.name, renamed);
-    notes.push({
-      code: "chain-renamed",
-      message: `chain '${c.name}' in table ${table.name} is called '${renamed}' in the nft script: nft cannot read '${c.name}' as a name`,
-      ...(c.declared ? { span: c.declared } : {}),
-    });
   }
-  return names;
+
+  /** The nft name of a chain the script has; undefined for one the table lacks or the plan leaves out. */
+  chain(name: string): string | undefined {
+    const renamed = this.renamed.get(name);
+    if (renamed !== undefined) return renamed;
+    return this.kept(name) && isNftName(name) ? name : undefined;
+  }
+
+  /** Whether a chain or set of the table is called `name` in nft. */
+  has(name: string): boolean {
+    return this.extra.has(name) || (isNftName(name) && this.kept(name));
+  }
+
+  add(name: string): void {
+    this.extra.add(name);
+  }
+
+  private kept(name: string): boolean {
+    const builtin = BUILTIN_CHAINS.get(this.table.name)?.includes(name) ?? false;
+    return (builtin || this.table.chains.has(name)) && !this.plan?.skipChain(this.table.name, name);
+  }
 }

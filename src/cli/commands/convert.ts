@@ -80,6 +80,7 @@ Examples:
         process.exitCode = EXIT_LOSSY;
         return;
       }
-      process.stdout.write(result.text);
+      // every piece is computed before the first is written
+      for (const chunk of result.chunks) process.stdout.write(chunk);
     });
 }
