@@ -87,9 +87,15 @@ export interface PathStep extends RuleRef {
 export interface NatStep {
   kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT";
   line: number;
-  /** `ADDR:PORT` before and after ([v6]:port for IPv6; just ADDR for protocols without ports). */
+  /** `ADDR:PORT` before and after ([v6]:port for IPv6; just ADDR for protocols without ports, or when the kernel picks the port). */
   from: string;
   to: string;
+  /**
+   * Present when the kernel picks the new source port (SNAT/MASQUERADE with
+   * --random, --random-fully or a port range): `to` has no port, and this
+   * says why, e.g. "picked by the kernel: MASQUERADE --random-fully at line 27".
+   */
+  portChosen?: string;
 }
 
 /**
@@ -135,7 +141,8 @@ export interface TraceResult {
   outcome: Outcome;
   /** Why it is undecided, e.g. "depends on recent at line 42"; or how it was dropped without a rule (martian). */
   reason?: string;
-  final: { src: string; dst: string; sport?: number; dport?: number; iface: string | null };
+  /** `sportChosen` replaces `sport` when the kernel picks the source port (see NatStep.portChosen). */
+  final: { src: string; dst: string; sport?: number; sportChosen?: string; dport?: number; iface: string | null };
   decidedBy: RuleRef | null;
   path: PathStep[];
   nat: NatStep[];
@@ -167,9 +174,10 @@ export interface OutcomePart {
   decidedBy: RuleRef | null;
   /** Rules whose match succeeded and whose target was taken, in order (jumps included). */
   path: PathStep[];
-  nat: { kind: NatStep["kind"]; line: number; addr?: string; port?: number }[];
-  /** Where the packet ends up (after DNAT/SNAT), for fields that a NAT rule changed. */
-  rewritten: { src?: string; dst?: string; sport?: number; dport?: number };
+  /** `portChosen` (instead of `port`): the kernel picks the port, see NatStep.portChosen. */
+  nat: { kind: NatStep["kind"]; line: number; addr?: string; port?: number; portChosen?: string }[];
+  /** Where the packet ends up (after DNAT/SNAT), for fields that a NAT rule changed; `sportChosen` instead of `sport` when the kernel picks it. */
+  rewritten: { src?: string; dst?: string; sport?: number; sportChosen?: string; dport?: number };
   routing: { decision: "local" | "forward"; oif: string | null } | null;
   /**
    * The statistic choices taken, when the path met `-m statistic` rules. Parts

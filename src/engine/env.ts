@@ -17,8 +17,19 @@ export interface NatRecord {
   kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT";
   line: number;
   addr?: bigint;
+  /** KERNEL_PORT when the kernel picks it (see portChosen). */
   port?: number;
+  /** Why the port is the kernel's choice: "--random-fully", "--random" or "--to-ports 1024-2047". */
+  portChosen?: string;
 }
+
+/**
+ * A port the kernel picks (SNAT/MASQUERADE with --random, --random-fully or a
+ * port range): no rule or result may state it. Env.sport holds it after such
+ * a NAT, so a later --sport test is undecided rather than evaluated on the
+ * original port.
+ */
+export const KERNEL_PORT = -1;
 
 export interface Env {
   src?: bigint;
@@ -114,11 +125,15 @@ export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, 
       return { k: "continue", env: { ...env, [e.to]: nf } };
     }
     case "nat": {
-      if ((e.addr && e.addr[0] !== e.addr[1]) || (e.port && e.port[0] !== e.port[1])) {
+      const dest = e.kind === "DNAT" || e.kind === "REDIRECT";
+      // a destination port range decides where the packet goes; a source port
+      // range only which port the reply comes back to (nf_nat's get_unique_tuple)
+      if ((e.addr && e.addr[0] !== e.addr[1]) || (dest && e.port && e.port[0] !== e.port[1])) {
         return { k: "undecided", module: `${e.kind} to a range (the kernel picks by hash)` };
       }
-      const port = e.port?.[0];
-      if (e.kind === "DNAT" || e.kind === "REDIRECT") {
+      const chosen = dest ? undefined : sourcePortChoice(e);
+      const port = chosen !== undefined ? KERNEL_PORT : e.port?.[0];
+      if (dest) {
         let addr = e.addr?.[0];
         if (e.kind === "REDIRECT") {
           // the primary address of the incoming device; loopback for locally generated packets
@@ -136,13 +151,44 @@ export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, 
         // no address on the device: the kernel drops the packet
         if (addr === undefined) return { k: "drop" };
       }
-      const n: Env = { ...env, snat: true, nat: [...env.nat, { kind: e.kind, line, ...(addr !== undefined ? { addr } : {}), ...(port !== undefined ? { port } : {}) }] };
+      const rec: NatRecord = { kind: e.kind, line, ...(addr !== undefined ? { addr } : {}), ...(port !== undefined ? { port } : {}), ...(chosen !== undefined ? { portChosen: chosen } : {}) };
+      const n: Env = { ...env, snat: true, nat: [...env.nat, rec] };
       if (addr !== undefined) n.src = addr;
       if (port !== undefined) n.sport = port;
       return { k: "accept", env: n };
     }
   }
 }
+
+/**
+ * Why the kernel picks the source port of a source NAT, or undefined when it
+ * keeps the original (assumed free: the model has one connection per tuple)
+ * or sets the one port given. --random/--random-fully pick even a free port.
+ */
+function sourcePortChoice(e: Extract<Effect, { k: "nat" }>): string | undefined {
+  if (e.port && e.port[0] === e.port[1]) return undefined;
+  if (e.random) return e.random;
+  if (e.port) return `${e.kind === "MASQUERADE" ? "--to-ports" : "--to-source"} range ${e.port[0]}-${e.port[1]}`;
+  return undefined;
+}
+
+/** The NAT that left the source port to the kernel (the last one does, it is the port the packet has). */
+export function portPicker(nat: readonly NatRecord[]): NatRecord | undefined {
+  for (let i = nat.length - 1; i >= 0; i--) if (nat[i]!.portChosen !== undefined) return nat[i];
+  return undefined;
+}
+
+/** The sentence a result gives instead of a source port the kernel picks. */
+export function portChoiceText(r: NatRecord): string {
+  return `picked by the kernel: ${r.kind} ${r.portChosen} at line ${r.line}`;
+}
+
+/**
+ * An undecided match's module for a test of a port the kernel picked. It does
+ * not name the NAT rule: cached walks are shared by every env whose port the
+ * kernel picked (the path names the rule).
+ */
+export const PICKED_PORT = "the source port the kernel picked";
 
 export function touchesCtmark(e: Effect): boolean {
   return (e.k === "setmark" && e.field === "ctmark") || (e.k === "copymark" && (e.from === "ctmark" || e.to === "ctmark"));

@@ -54,6 +54,8 @@ export function parseHostAddr(text: string, family: Family, what = "--host-addr"
 class Builder {
   ifaces = new Map<string, HostIface>();
   assumptions: string[] = [];
+  /** What was inferred per interface, so an --iface for it can take its place. */
+  inferred = new Map<string, string>();
   constructor(readonly family: Family) {}
   iface(name: string, origin: HostIface["origin"]): HostIface {
     let i = this.ifaces.get(name);
@@ -80,6 +82,14 @@ export function inferHost(dumps: Dump | Dump[], opts: HostOptions = {}): HostMod
   const defaultIface = opts.defaultIface ?? DEFAULT_IFACE;
   for (const text of opts.ifaces ?? []) {
     const o = parseIfaceOption(text, family);
+    const had = b.ifaces.get(o.name);
+    // the user's word about an interface replaces what the rules suggested
+    // (a gateway guessed as the subnet's first address may be a container)
+    if (had?.origin === "dump") {
+      had.addrs = [];
+      const note = b.inferred.get(o.name);
+      if (note !== undefined) b.assumptions = b.assumptions.filter((a) => a !== note);
+    }
     b.add(o.name, o.addr, o.prefix, "option");
     b.ifaces.get(o.name)!.origin = "option";
   }
@@ -111,9 +121,9 @@ function inferFromDump(d: Dump, b: Builder) {
         const name = r.outIface.value;
         if (!b.ifaces.has(name)) {
           b.add(name, formatAddr(gw, fam), r.src.prefix, "dump");
-          b.assumptions.push(
-            `${name}: ${formatAddr(net.addr, fam)}/${r.src.prefix} with gateway ${formatAddr(gw, fam)} (from the MASQUERADE rule at line ${r.span.line})`,
-          );
+          const note = `${name}: ${formatAddr(net.addr, fam)}/${r.src.prefix} with gateway ${formatAddr(gw, fam)} (from the MASQUERADE rule at line ${r.span.line}; --iface ${name}=ADDR/PREFIX replaces it)`;
+          b.inferred.set(name, note);
+          b.assumptions.push(note);
         }
       }
     }

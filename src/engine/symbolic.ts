@@ -22,7 +22,7 @@ import type { Chain, Dump, Rule } from "../syntax/ast.js";
 import { formatAddr } from "../syntax/inet.js";
 import type { Constraint } from "../extensions/packet.js";
 import type { AnalyzeOptions, ChainPart, Choice, Difference, Hook, HostModel, OutcomePart, PacketSet, PathStep, RuleRef, Universe } from "./api.js";
-import { applyEffect, envKey, initialEnv, touchesCtmark, type Env, type NatRecord } from "./env.js";
+import { applyEffect, envKey, initialEnv, KERNEL_PORT, portChoiceText, portPicker, touchesCtmark, type Env, type NatRecord } from "./env.js";
 import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 import { semantics, type RuleSemantics } from "./rules.js";
@@ -197,6 +197,8 @@ interface Boundaries {
 /** The class of v among sorted boundaries: values in one class pass every test alike. */
 function classOf<T extends number | bigint>(b: readonly T[], v: T | undefined): string {
   if (v === undefined) return "u";
+  // a port the kernel picks is a class of its own: a later --sport test is undecided for it
+  if (v === KERNEL_PORT) return "k";
   let lo = 0;
   let hi = b.length;
   while (lo < hi) {
@@ -976,7 +978,8 @@ type NatView = Pick<OutcomePart, "nat" | "rewritten">;
 function natStep(n: NatRecord, fam: SymUniverse["family"]): OutcomePart["nat"][number] {
   const x: OutcomePart["nat"][number] = { kind: n.kind, line: n.line };
   if (n.addr !== undefined) x.addr = fmt(n.addr, fam);
-  if (n.port !== undefined) x.port = n.port;
+  if (n.portChosen !== undefined) x.portChosen = portChoiceText(n);
+  else if (n.port !== undefined) x.port = n.port;
   return x;
 }
 
@@ -987,7 +990,8 @@ function natView(env: Env, fam: SymUniverse["family"]): NatView {
     const rewritten: OutcomePart["rewritten"] = {};
     if (env.src !== undefined) rewritten.src = fmt(env.src, fam);
     if (env.dst !== undefined) rewritten.dst = fmt(env.dst, fam);
-    if (env.sport !== undefined) rewritten.sport = env.sport;
+    if (env.sport === KERNEL_PORT) rewritten.sportChosen = portChoiceText(portPicker(env.nat)!);
+    else if (env.sport !== undefined) rewritten.sport = env.sport;
     if (env.dport !== undefined) rewritten.dport = env.dport;
     v = { nat: env.nat.map((n) => natStep(n, fam)), rewritten };
     natViews.set(env, v);
@@ -1006,7 +1010,8 @@ function natViewAfter(env: Env, added: readonly NatRecord[], fam: SymUniverse["f
   for (const r of added) {
     const dest = r.kind === "DNAT" || r.kind === "REDIRECT";
     if (r.addr !== undefined) rewritten[dest ? "dst" : "src"] = fmt(r.addr, fam);
-    if (r.port !== undefined) rewritten[dest ? "dport" : "sport"] = r.port;
+    if (r.portChosen !== undefined) rewritten.sportChosen = portChoiceText(r);
+    else if (r.port !== undefined) rewritten[dest ? "dport" : "sport"] = r.port;
   }
   return { nat: v.nat.concat(steps), rewritten };
 }

@@ -7,7 +7,7 @@ import type { Constraint, CtState } from "../extensions/packet.js";
 import { protoNumber, PROTO_NAMES } from "../extensions/protocols.js";
 import type { Choice, HostModel, Hook, NatStep, Outcome, PathStep, RuleRef, TraceAlternative, TracePacket, TraceResult } from "./api.js";
 import { addrTypeOf, connectedIface, EngineInputError, inferHost, parseHostAddr, PLACEHOLDER, route, type Route } from "./host.js";
-import { applyEffect, ctStatus, ctView, hasCt, ifaceMatches, initialEnv, markValue, type Env, type NatRecord } from "./env.js";
+import { applyEffect, ctStatus, ctView, hasCt, ifaceMatches, initialEnv, KERNEL_PORT, markValue, PICKED_PORT, portChoiceText, portPicker, type Env, type NatRecord } from "./env.js";
 import { semantics } from "./rules.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 
@@ -64,14 +64,14 @@ export function evalConstraint(c: Constraint, p: Pkt, env: Env, host: HostModel)
       const ports = PORT_PROTOS.has(p.proto);
       switch (c.field) {
         case "proto": v = p.proto; break;
-        case "sport": if (!ports) return false; v = env.sport ?? p.sport; break;
+        case "sport": if (!ports) return false; v = env.sport ?? p.sport; if (v === KERNEL_PORT) return { undecided: PICKED_PORT }; break;
         case "dport": if (!ports) return false; v = env.dport ?? p.dport; break;
         case "icmp": if (p.proto !== ICMP_PROTO[p.family]) return false; v = p.icmp; break;
         case "ctproto": if (!ct) return false; v = p.proto; break;
         case "ctorigsport": if (!ct || !ports) return false; v = p.sport; break;
         case "ctorigdport": if (!ct || !ports) return false; v = p.dport; break;
         case "ctreplsport": if (!ct || !ports) return false; v = env.dport ?? p.dport; break;
-        case "ctrepldport": if (!ct || !ports) return false; v = env.sport ?? p.sport; break;
+        case "ctrepldport": if (!ct || !ports) return false; v = env.sport ?? p.sport; if (v === KERNEL_PORT) return { undecided: PICKED_PORT }; break;
       }
       return c.ranges.some(([lo, hi]) => v >= lo && v <= hi);
     }
@@ -338,12 +338,13 @@ function natSteps(recs: NatRecord[], p: Pkt, ports: boolean): NatStep[] {
       if (r.addr !== undefined) next.src = r.addr;
       if (r.port !== undefined) next.sport = r.port;
     }
-    const pt = (x: number) => (ports ? x : undefined);
+    const pt = (x: number) => (ports && x !== KERNEL_PORT ? x : undefined);
     out.push({
       kind: r.kind,
       line: r.line,
       from: dest ? hostport(cur.dst, pt(cur.dport), p.family) : hostport(cur.src, pt(cur.sport), p.family),
       to: dest ? hostport(next.dst, pt(next.dport), p.family) : hostport(next.src, pt(next.sport), p.family),
+      ...(ports && r.portChosen !== undefined ? { portChosen: portChoiceText(r) } : {}),
     });
     cur = next;
   }
@@ -486,10 +487,13 @@ function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, pre
   }
 
   const ports = PORT_PROTOS.has(p.proto);
+  const sport = env.sport ?? p.sport;
+  const picker = sport === KERNEL_PORT ? portPicker(env.nat) : undefined;
   const final: TraceResult["final"] = {
     src: formatAddr(env.src ?? p.src, fam),
     dst: formatAddr(env.dst ?? p.dst, fam),
-    ...(ports ? { sport: env.sport ?? p.sport, dport: env.dport ?? p.dport } : {}),
+    ...(ports ? (picker ? { sportChosen: portChoiceText(picker) } : { sport }) : {}),
+    ...(ports ? { dport: env.dport ?? p.dport } : {}),
     iface: outcome === "local" ? null : env.oif,
   };
   const st = stop as Stop | undefined;

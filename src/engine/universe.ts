@@ -7,7 +7,7 @@ import { PROTO_NAMES } from "../extensions/protocols.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
 import type { HostModel, TracePacket, Universe } from "./api.js";
 import { addrTypeOf, addrTypeRanges, type Range } from "./host.js";
-import { ctStatus, ctView, ifaceMatches, type BitForm, type Env } from "./env.js";
+import { ctStatus, ctView, ifaceMatches, KERNEL_PORT, PICKED_PORT, type BitForm, type Env } from "./env.js";
 import { Dd, EMPTY, FULL, PacketSet, type Level } from "./sets.js";
 import { ICMP_PROTO, parsePacket, PORT_PROTOS, type Pkt } from "./trace.js";
 
@@ -284,6 +284,7 @@ export class SymUniverse implements Universe {
           case "icmp":
             return yes(d.and(d.range(L.proto, [[ICMP_PROTO[this.family], ICMP_PROTO[this.family]]]), this.num(L.icmp, c.ranges)));
           case "sport":
+            if (env.sport === KERNEL_PORT) return { y: EMPTY, m: this.portsProto(), why: PICKED_PORT };
             return yes(d.and(this.portsProto(), cur(env.sport, L.sport)));
           case "dport":
             return yes(d.and(this.portsProto(), cur(env.dport, L.dport)));
@@ -294,6 +295,7 @@ export class SymUniverse implements Universe {
           case "ctreplsport":
             return yes(d.andAll([ct, this.portsProto(), cur(env.dport, L.dport)]));
           case "ctrepldport":
+            if (env.sport === KERNEL_PORT) return { y: EMPTY, m: d.and(ct, this.portsProto()), why: PICKED_PORT };
             return yes(d.andAll([ct, this.portsProto(), cur(env.sport, L.sport)]));
         }
         break;

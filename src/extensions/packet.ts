@@ -115,8 +115,9 @@ export type Effect =
   /**
    * NAT of a connection's first packet. `addr` absent keeps the address
    * (REDIRECT/MASQUERADE fill it from the interface), `port` absent keeps the port.
+   * `random`: --random or --random-fully, the kernel picks the port even when the original is free.
    */
-  | { k: "nat"; kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT"; addr?: readonly [bigint, bigint]; port?: readonly [number, number] }
+  | { k: "nat"; kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT"; addr?: readonly [bigint, bigint]; port?: readonly [number, number]; random?: "--random" | "--random-fully" }
   /** raw NOTRACK / CT --notrack: the packet becomes UNTRACKED. */
   | { k: "notrack" }
   /** The verdict comes from outside the ruleset (NFQUEUE, a queue, an unknown target). */

@@ -148,10 +148,33 @@ COMMIT
 COMMIT
 `;
 
+/** Source NAT whose port the kernel picks (--random, --random-fully, port ranges), and rules that test it afterwards (looped back). */
+export const NATPORTS = `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully
+-A POSTROUTING -s 172.18.0.0/16 ! -o br-one -j MASQUERADE --to-ports 20000-20999
+-A POSTROUTING -s 10.9.0.0/16 -p tcp -j SNAT --to-source 198.51.100.1:5000 --random
+-A POSTROUTING -s 10.8.0.0/16 -j SNAT --to-source 198.51.100.1
+-A POSTROUTING -o lo -p tcp --dport 8081 -j SNAT --to-source 127.0.0.2 --random
+-A POSTROUTING -o lo -p udp -j MASQUERADE
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --sport 40000 -j DROP
+-A INPUT -p udp -m udp --sport 40000 -j REJECT
+COMMIT
+`;
+
 export const FIXTURES: [string, string][] = [
   ["classic", CLASSIC],
   ["chains", CHAINS],
   ["kube", KUBE],
   ["raw", RAW],
   ["ipv6", V6],
+  ["nat-ports", NATPORTS],
 ];

@@ -117,7 +117,8 @@ describe("NAT and conntrack", () => {
     expect(r.outcome).toBe("forwarded");
     expect(r.reason).toBeUndefined();
     expect(r.choices).toEqual([{ table: "nat", chain: "KUBE-SVC-AAA", line: 23, matched: true }]);
-    expect(r.nat.map((n) => n.to)).toEqual(["10.244.1.5:53", "198.51.100.1:40000"]);
+    expect(r.nat.map((n) => n.to)).toEqual(["10.244.1.5:53", "198.51.100.1"]);
+    expect(r.final).toMatchObject({ src: "198.51.100.1", sportChosen: expect.stringMatching(/MASQUERADE --random-fully/) });
     expect(steps(r, "nat").slice(0, 5)).toEqual(["nat/PREROUTING:15:KUBE-SERVICES", "nat/KUBE-SERVICES:18:KUBE-SVC-AAA", "nat/KUBE-SVC-AAA:22:KUBE-MARK-MASQ", "nat/KUBE-MARK-MASQ:31:MARK", "nat/KUBE-SVC-AAA:23:KUBE-SEP-A1"]);
     expect(r.alternatives).toHaveLength(1);
     const alt = r.alternatives![0]!;
@@ -150,7 +151,7 @@ describe("NAT and conntrack", () => {
   it("a NodePort is DNATed, marked for masquerade, accepted by the mark, and masqueraded", () => {
     const r = run(KUBE, { src: "203.0.113.7", dst: "198.51.100.1", dport: 30443 });
     expect(r.outcome).toBe("forwarded");
-    expect(r.nat.map((n) => `${n.kind} ${n.to}`)).toEqual(["DNAT 10.244.3.7:8443", "MASQUERADE 198.51.100.1:40000"]);
+    expect(r.nat.map((n) => `${n.kind} ${n.to}`)).toEqual(["DNAT 10.244.3.7:8443", "MASQUERADE 198.51.100.1"]);
     expect(r.decidedBy).toEqual({ table: "filter", chain: "KUBE-FORWARD", line: 43 });
   });
   it("raw NOTRACK: the packet is UNTRACKED and skips nat", () => {

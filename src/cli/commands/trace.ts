@@ -137,10 +137,10 @@ export function formatTrace(r: TraceResult, color: boolean): string {
     const n = nat[0];
     if (n && n.line === s.line) {
       nat.shift();
-      lines.push(`    ${c.magenta(`${n.kind} ${n.from} -> ${n.to}`)}`);
+      lines.push(`    ${c.magenta(`${n.kind} ${n.from} -> ${n.to}`)}${n.portChosen ? `, source port ${n.portChosen}` : ""}`);
     }
   }
-  for (const n of nat) lines.push(`  ${c.magenta(`${n.kind} ${n.from} -> ${n.to}`)} (line ${n.line}, binding of the connection's first packet)`);
+  for (const n of nat) lines.push(`  ${c.magenta(`${n.kind} ${n.from} -> ${n.to}`)}${n.portChosen ? `, source port ${n.portChosen}` : ""} (line ${n.line}, binding of the connection's first packet)`);
   routingLine();
   lines.push("");
   const by = (x: Pick<TraceResult, "decidedBy">) => (x.decidedBy ? ` (${x.decidedBy.table}/${x.decidedBy.chain} line ${x.decidedBy.line})` : "");
@@ -162,7 +162,7 @@ function resultText(c: InstanceType<typeof Chalk>, r: Pick<TraceResult, "outcome
   return r.outcome === "local"
     ? c.green(`DELIVERED locally to ${ep(f.dst, f.dport)}`)
     : r.outcome === "forwarded"
-      ? c.green(`FORWARDED to ${ep(f.dst, f.dport)} out of ${f.iface}${f.src !== src ? ` from ${ep(f.src, f.sport)}` : ""}`)
+      ? c.green(`FORWARDED to ${ep(f.dst, f.dport)} out of ${f.iface}${f.src !== src || f.sportChosen ? ` from ${ep(f.src, f.sport)}${f.sportChosen ? ` (source port ${f.sportChosen})` : ""}` : ""}`)
       : r.outcome === "dropped"
         ? c.red("DROPPED")
         : r.outcome === "rejected"

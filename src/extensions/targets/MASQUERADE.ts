@@ -1,7 +1,7 @@
 // libxt_MASQUERADE: SNAT to the outgoing interface's address.
 import type { Extension } from "../types.js";
 import { portSpan } from "./nat-range.js";
-import { parsePortSpan } from "./nat-range.js";
+import { parsePortSpan, randomFlag } from "./nat-range.js";
 import * as xl from "../nft-text.js";
 import * as nat from "./nat-xlate.js";
 
@@ -17,7 +17,7 @@ export const MASQUERADE: Extension = {
   effect: (call) => {
     const to = call.options.find((o) => o.name === "--to-ports");
     const ports = to ? parsePortSpan(to.args[0]!) : undefined;
-    return { k: "nat", kind: "MASQUERADE", ...(Array.isArray(ports) ? { port: ports } : {}) };
+    return { k: "nat", kind: "MASQUERADE", ...(Array.isArray(ports) ? { port: ports } : {}), ...randomFlag(call.options) };
   },
 };
 

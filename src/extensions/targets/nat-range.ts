@@ -114,5 +114,13 @@ export function natEffect(kind: "DNAT" | "SNAT", options: readonly { name: strin
     kind,
     ...(r.minAddr !== undefined ? { addr: [r.minAddr, r.maxAddr!] as const } : {}),
     ...(r.minPort !== undefined ? { port: [r.minPort, r.maxPort!] as const } : {}),
+    ...randomFlag(options),
   };
+}
+
+/** `--random-fully` or `--random` when given (the former wins: it is the stronger promise). */
+export function randomFlag(options: readonly { name: string }[]): { random?: "--random" | "--random-fully" } {
+  if (options.some((o) => o.name === "--random-fully")) return { random: "--random-fully" };
+  if (options.some((o) => o.name === "--random")) return { random: "--random" };
+  return {};
 }
