@@ -242,6 +242,8 @@ export interface Universe {
   contains(s: PacketSet, p: TracePacket): boolean;
   /** Readable description of a set (for messages), e.g. "tcp dst 172.17.0.2 dport 80". */
   describe(s: PacketSet): string;
+  /** The same headers in every conntrack state, TCP flag combination and ctmark: the rest of those connections (fix proofs). */
+  anyState(s: PacketSet): PacketSet;
 }
 
 export interface Difference {

@@ -496,6 +496,24 @@ export class SymUniverse implements Universe {
     return p ? toTracePacket(p) : undefined;
   }
 
+  anyState(s: PacketSet): PacketSet {
+    const dd = this.dd;
+    // the diagrams order the state level before the TCP flags and the ctmark:
+    // forgetting it and everything below is "every non-empty subtree there is full"
+    const first = this.L.ct;
+    const memo = new Map<number, number>();
+    const walk = (n: number): number => {
+      if (n === EMPTY || n === FULL) return n;
+      const hit = memo.get(n);
+      if (hit !== undefined) return hit;
+      const node = dd.node(n);
+      const r = node.level >= first ? FULL : dd.mk(node.level, [...node.starts], node.kids.map(walk));
+      memo.set(n, r);
+      return r;
+    };
+    return this.set(dd.and(walk(s.node), this.allNode));
+  }
+
   describe(s: PacketSet): string {
     const p = this.witnessPkt(s);
     if (!p) return "no packets";

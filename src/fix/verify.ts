@@ -17,7 +17,7 @@ import { parseAddr } from "../syntax/inet.js";
 import { analyze, compare, makeUniverse, type HostModel, type PacketSet, type Universe } from "../engine/api.js";
 import { applyEdits } from "./apply.js";
 import { isAuthored } from "./author.js";
-import { anyState, notNew } from "./sets.js";
+import { notNew } from "./sets.js";
 import type { FixPlan, Intent, Verified } from "./types.js";
 
 const BLOCKED = new Set(["dropped", "rejected"]);
@@ -63,7 +63,7 @@ export function verifyTogether(dump: Dump, plans: readonly FixPlan[], host: Host
 function combine(u: Universe, list: readonly Intent[]): Intent {
   const join = (get: (i: Intent) => PacketSet | undefined) => list.reduce((a, i) => a.union(get(i) ?? u.empty()), u.empty());
   // keeps are lifted to whole connections here, except those meant as they are
-  const keep = anyState(u, join((i) => (i.keepAsIs ? undefined : i.keep))).union(join((i) => (i.keepAsIs ? i.keep : undefined)));
+  const keep = u.anyState(join((i) => (i.keepAsIs ? undefined : i.keep))).union(join((i) => (i.keepAsIs ? i.keep : undefined)));
   const out: Intent = { bad: join((i) => i.bad), keep, keepAsIs: true, unblock: join((i) => i.unblock), mayChange: join((i) => i.mayChange) };
   if (list.some((i) => i.effect)) out.effect = join((i) => i.effect);
   const outside = list.map((i) => i.outsideModel).filter(Boolean);
@@ -91,9 +91,9 @@ function prove(dump: Dump, after: Dump, plan: FixPlan, host: HostModel, u: Unive
       if (BLOCKED.has(p.outcome) || p.outcome === "undecided") return `still ${p.outcome} after the fix: ${example(u, p.set)}`;
     }
   }
-  const keepAll = intent.keepAsIs ? keep : anyState(u, keep);
+  const keepAll = intent.keepAsIs ? keep : u.anyState(keep);
   const moved = bad.union(unblock).union(effect ?? u.empty());
-  let mayChange = moved.union(anyState(u, moved).intersect(notNew(u)));
+  let mayChange = moved.union(u.anyState(moved).intersect(notNew(u)));
   if (intent.mayChange) mayChange = mayChange.union(intent.mayChange);
   for (const direction of ["inbound", "local-out"] as const) {
     for (const d of compare(dump, after, { host, universe: u, direction })) {

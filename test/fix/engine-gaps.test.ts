@@ -52,3 +52,18 @@ describe("until then, fixes are not narrowed to a named interface", () => {
     }
   });
 });
+
+describe("Universe.anyState: the rest of a connection, for the proofs (was fix/sets.ts reading the diagrams)", () => {
+  const dump = parse(CLASSIC, { file: "classic.rules" });
+  const u = makeUniverse([dump], proofHost(dump));
+  const pkt = { src: "203.0.113.7", dst: "198.51.100.1", proto: "tcp", sport: 40000, dport: 443, in: "eth0" } as const;
+
+  it("widens a new connection's first packet to every state, and no other header", () => {
+    const first = u.point({ ...pkt, state: "new" });
+    const wide = u.anyState(first);
+    for (const state of ["new", "established", "related", "invalid"] as const) expect(u.contains(wide, { ...pkt, state }), state).toBe(true);
+    expect(u.contains(wide, { ...pkt, dport: 444, state: "established" })).toBe(false);
+    expect(u.contains(wide, { ...pkt, in: "docker0", state: "new" })).toBe(false);
+    expect(u.anyState(u.empty()).isEmpty()).toBe(true);
+  });
+});

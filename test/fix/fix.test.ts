@@ -207,3 +207,30 @@ describe("every fixable rule's trigger fixture gets a verified fix", () => {
     }, 30_000);
   }
 });
+
+describe("ufw's -m limit logging leaves forwarded packets undecided (DW107 raw drop)", () => {
+  const UFW = read("fixtures/ufw-docker.rules");
+
+  function ufwPlan(): { dump: ReturnType<typeof parse>; plan: FixPlan } {
+    const dump = parse(UFW, { file: "ufw-docker.rules" });
+    const found = lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === "DW107") }).findings;
+    const v = fixFindings(dump, found)[0]!.fixes.find((x) => x.plan.name === "raw-drop")!;
+    expect(v.status, v.detail).toBe("verified");
+    return { dump, plan: v.plan };
+  }
+
+  it("is verified: a packet routed straight to a container may go from undecided to dropped", () => {
+    const r = runFix({ name: "ufw-docker.rules", text: UFW }, { ...opts, rule: ["DW107"], format: "diff" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    expect(r.stdout).toMatch(/^\+-A PREROUTING -d 172\.17\.0\.0\/16 ! -i docker0 -m addrtype --dst-type UNICAST -j DROP$/m);
+  });
+
+  it("but a drop wider than the container subnets is refused: those undecided packets were never routed to a container", () => {
+    const { dump, plan } = ufwPlan();
+    // the fix plus a drop of new tcp to 172.18.0.0/15, routed out of eth0 (NEW only, so the reply check lets it through)
+    const wide = authorRule("ipv4", "mangle", "-A PREROUTING -d 172.18.0.0/15 -p tcp -m conntrack --ctstate NEW -j DROP");
+    const [v] = verifyPlans(dump, [{ ...plan, edits: [...plan.edits, { kind: "insert", table: "mangle", chain: "PREROUTING", index: 0, rule: wide }] }], proofHost(dump));
+    expect(v!.status).toBe("failed");
+    expect(v!.detail).toMatch(/^changes other traffic \(undecided before, dropped after\): e\.g\. tcp \S+ -> 172\.1[89]\./);
+  });
+});

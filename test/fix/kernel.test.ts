@@ -157,6 +157,20 @@ const SCENARIOS: Scenario[] = [
     egress: egress("172.17.0.2", 80, 443),
   },
   {
+    // ufw logs forwarded traffic with -m limit, so the engine cannot say whether
+    // some of these packets were let through: the raw drop may change them (raw.ts)
+    name: "ufw with Docker 24: routing straight to a container (DW107)",
+    file: "fixtures/ufw-docker.rules",
+    rule: "DW107",
+    strategies: ["raw"],
+    topology: dockerTopology,
+    bug: "bypass",
+    listen: [80],
+    blocked: [tcp("direct-80", CLIENT, CLIENT_V4, "172.17.0.2", 80)],
+    allowed: [reach(tcp("published-8080", CLIENT, CLIENT_V4, HOST_V4, 8080), c1), ssh],
+    egress: egress("172.17.0.2", 80, 443),
+  },
+  {
     name: "DOCKER-USER never jumped to (DW109)",
     file: "fixtures/lint/docker-user-not-wired/trigger.rules",
     strategies: ["docker-user"],

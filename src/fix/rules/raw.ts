@@ -6,11 +6,13 @@
 // and NAT, so published ports (addressed to the host) are untouched, and so
 // are replies to containers (also addressed to the host until conntrack
 // restores the container's address).
+import type { OutcomePart } from "../../engine/api.js";
 import type { Rule } from "../../syntax/ast.js";
 import type { Finding } from "../../lint/types.js";
 import { authorRule } from "../author.js";
 import type { BuildContext } from "../context.js";
 import type { Edit, FixPlan } from "../types.js";
+import { notNew } from "../sets.js";
 import { bridges, subjectRule, union } from "./common.js";
 
 const PORTED = new Set(["tcp", "udp", "sctp"]);
@@ -67,8 +69,16 @@ export function directRoutingDropFix(f: Finding, ctx: BuildContext): FixPlan[] |
       intent: ({ u, before }) => {
         const fresh = u.of({ k: "ctstate", states: ["NEW"] });
         const fromBridges = union(u, names.map((n) => u.of({ k: "iface", dir: "in", name: n })));
-        const direct = before.filter((p) => p.outcome === "forwarded" && p.nat.every((n) => n.kind !== "DNAT") && !!p.routing?.oif && names.includes(p.routing.oif));
-        return { bad: union(u, direct.map((p) => p.set)).intersect(fresh).subtract(fromBridges), keep: u.empty() };
+        const routedStraight = (p: OutcomePart) => p.nat.every((n) => n.kind !== "DNAT") && !!p.routing?.oif && names.includes(p.routing.oif);
+        const direct = before.filter((p) => p.outcome === "forwarded" && routedStraight(p));
+        // Routed straight to a container, but the engine cannot say whether
+        // FORWARD let it through (ufw logs with -m limit, a set, ...): if it
+        // did, it is the finding's own traffic; if not, it was dropped anyway.
+        // Either way the drop is what Docker 28 does for every such packet.
+        // The later packets of those connections go with them, as they do for `bad`.
+        const maybe = union(u, before.filter((p) => p.outcome === "undecided" && routedStraight(p)).map((p) => p.set)).subtract(fromBridges);
+        const mayChange = maybe.union(u.anyState(maybe).intersect(notNew(u)));
+        return { bad: union(u, direct.map((p) => p.set)).intersect(fresh).subtract(fromBridges), keep: u.empty(), mayChange };
       },
     },
   ];
