@@ -138,71 +138,113 @@ function product(lists: readonly (readonly string[])[]): string[] {
 
 /**
  * What one rule's translation needs: reused from rule to rule (a dump can hold
- * 100k rules, and a context object with closures per rule was a third of the time).
+ * 100k rules, and a context object with closures per rule was a third of the
+ * time). `translate` leaves its side results here instead of in a new object.
  */
 class RuleScratch {
   readonly comments: string[] = [];
   readonly ctx: XlateContext;
+  /** Why the last rule could not be translated. */
+  reason = "";
+  approximate: string | undefined;
+  commentNote: string | undefined;
+  /** The last rule negates a full port range (see convertDump's note). */
+  negatedFullRange = false;
   constructor(readonly env: RuleEnv) {
     const comments = this.comments;
     this.ctx = { family: env.family, nftFamily: env.nftFamily, rule: undefined as unknown as Rule, comment: (t) => comments.push(t), declareSet: (s) => env.declareSet(s) };
   }
+
+  lossy(what: string, why: string): void {
+    this.approximate = this.approximate ? `${this.approximate}; ${what}: ${why}` : `${what}: ${why}`;
+  }
+}
+
+function scratchFor(env: RuleEnv): RuleScratch {
+  let scratch = scratchOf.get(env);
+  if (!scratch) scratchOf.set(env, (scratch = new RuleScratch(env)));
+  return scratch;
 }
 
 const scratchOf = new WeakMap<RuleEnv, RuleScratch>();
 
+/** Matches whose `! --sport 0:65535` / `! --dport 0:65535` is a test iptables-nft 1.8.9 loses. */
+const PORT_MATCHES = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
+
 /** Translates one rule into nft rule bodies (the text after `add rule FAMILY TABLE CHAIN`). */
 export function xlateRule(rule: Rule, env: RuleEnv): RuleXlate {
-  let scratch = scratchOf.get(env);
-  if (!scratch) scratchOf.set(env, (scratch = new RuleScratch(env)));
-  const { ctx, comments } = scratch;
+  const scratch = scratchFor(env);
+  const r = translate(rule, scratch);
+  if (r === undefined) return { ok: false, reason: scratch.reason };
+  const { approximate, commentNote } = scratch;
+  return { ok: true, bodies: typeof r === "string" ? [r] : r, ...(approximate ? { approximate } : {}), ...(commentNote ? { commentNote } : {}) };
+}
+
+function fail(scratch: RuleScratch, reason: string): undefined {
+  scratch.reason = reason;
+  return undefined;
+}
+
+/**
+ * One rule's nft body, or several when a match splits it into alternatives;
+ * undefined when it cannot be translated (the reason is in `scratch`). One
+ * string grows where an array of parts was joined: a kube-proxy dump's 100k
+ * rules made that array and its result objects a good share of convert's time.
+ */
+function translate(rule: Rule, scratch: RuleScratch): string | string[] | undefined {
+  const { ctx, comments, env } = scratch;
   ctx.rule = rule;
   comments.length = 0;
-  // `parts` is the single conjunction; `alternatives` only exists once a match splits the rule
-  const parts: string[] = [];
+  scratch.approximate = undefined;
+  scratch.commentNote = undefined;
+  scratch.negatedFullRange = false;
+  // `body` is the single conjunction; `alternatives` only exists once a match splits the rule
+  let body = "";
   let alternatives: string[][] | undefined;
   if (rule.inIface) {
     const t = ifaceTest("iifname", rule.inIface);
-    if (typeof t === "object") return { ok: false, reason: t.error };
-    if (t) parts.push(t);
+    if (typeof t === "object") return fail(scratch, t.error);
+    if (t) body = t;
   }
   if (rule.outIface) {
     const t = ifaceTest("oifname", rule.outIface);
-    if (typeof t === "object") return { ok: false, reason: t.error };
-    if (t) parts.push(t);
+    if (typeof t === "object") return fail(scratch, t.error);
+    if (t) body = body ? `${body} ${t}` : t;
   }
-  if (rule.fragment) parts.push(`ip frag-off & 0x1fff ${rule.fragment.neg ? "" : "!= "}0`);
+  if (rule.fragment) body = and(body, `ip frag-off & 0x1fff ${rule.fragment.neg ? "" : "!= "}0`);
   const proto = rule.proto && rule.proto.value !== "all" ? rule.proto : undefined;
   if (proto) {
     const consumer = proto.neg ? undefined : PROTO_MATCH.get(proto.value);
     if (!(consumer && rule.matches.some((m) => m.name === consumer))) {
-      parts.push(`${env.family === "ipv4" ? "ip protocol" : "meta l4proto"} ${proto.neg ? "!= " : ""}${protoText(proto.value)}`);
+      body = and(body, `${env.family === "ipv4" ? "ip protocol" : "meta l4proto"} ${proto.neg ? "!= " : ""}${protoText(proto.value)}`);
     }
   }
   const kw = env.family === "ipv4" ? "ip" : "ip6";
   if (rule.src) {
     const t = addrTest(`${kw} saddr`, rule.src, env.family);
-    if (t) parts.push(t);
+    if (t) body = and(body, t);
   }
   if (rule.dst) {
     const t = addrTest(`${kw} daddr`, rule.dst, env.family);
-    if (t) parts.push(t);
+    if (t) body = and(body, t);
   }
-  let approximate: string | undefined;
-  const lossy = (what: string, why: string) => (approximate = approximate ? `${approximate}; ${what}: ${why}` : `${what}: ${why}`);
   for (const m of rule.matches) {
     const ext = m.known ? findMatch(m.name, env.family) : undefined;
-    if (!ext) return { ok: false, reason: `-m ${m.name} is a match module dockwall does not know` };
-    if (!ext.xlate) return { ok: false, reason: `-m ${m.name} has no nft translation in dockwall yet` };
+    if (!ext) return fail(scratch, `-m ${m.name} is a match module dockwall does not know`);
+    if (!ext.xlate) return fail(scratch, `-m ${m.name} has no nft translation in dockwall yet`);
     const r = ext.xlate(m, ctx);
-    if ("untranslatable" in r) return { ok: false, reason: `-m ${m.name}: ${r.untranslatable}` };
+    if ("untranslatable" in r) return fail(scratch, `-m ${m.name}: ${r.untranslatable}`);
+    if (PORT_MATCHES.has(m.name)) {
+      for (const o of m.options) if (o.neg && o.args[0] === "0:65535" && (o.name === "--sport" || o.name === "--dport")) scratch.negatedFullRange = true;
+    }
     if ("anyOf" in r) {
       alternatives ??= [];
-      alternatives.push([parts.splice(0).join(" ")], [...r.anyOf]);
+      alternatives.push([body], [...r.anyOf]);
+      body = "";
       continue;
     }
-    if (r.lossy) lossy(`-m ${m.name}`, r.lossy);
-    if (r.nft) parts.push(r.nft);
+    if (r.lossy) scratch.lossy(`-m ${m.name}`, r.lossy);
+    if (r.nft) body = and(body, r.nft);
   }
   let verdict = "";
   const t = rule.target;
@@ -211,42 +253,45 @@ export function xlateRule(rule: Rule, env: RuleEnv): RuleXlate {
       verdict = t.name === "QUEUE" ? "queue" : t.name.toLowerCase();
     } else if (t.kind === "chain") {
       const name = env.chainName(t.name);
-      if (name === undefined) return { ok: false, reason: `${t.goto ? "-g" : "-j"} ${t.name}: no such chain in table ${rule.table}` };
+      if (name === undefined) return fail(scratch, `${t.goto ? "-g" : "-j"} ${t.name}: no such chain in table ${rule.table}`);
       verdict = `${t.goto ? "goto" : "jump"} ${name}`;
     } else {
       const ext = t.kind === "extension" ? findTarget(t.name, env.family) : undefined;
-      if (!ext) return { ok: false, reason: `-j ${t.name} is a target dockwall does not know` };
-      if (!ext.xlate) return { ok: false, reason: `-j ${t.name} has no nft translation in dockwall yet` };
+      if (!ext) return fail(scratch, `-j ${t.name} is a target dockwall does not know`);
+      if (!ext.xlate) return fail(scratch, `-j ${t.name} has no nft translation in dockwall yet`);
       const r = ext.xlate(t, ctx);
-      if ("untranslatable" in r) return { ok: false, reason: `-j ${t.name}: ${r.untranslatable}` };
-      if ("anyOf" in r) return { ok: false, reason: `-j ${t.name}: a target translates to one statement` };
-      if (r.lossy) lossy(`-j ${t.name}`, r.lossy);
+      if ("untranslatable" in r) return fail(scratch, `-j ${t.name}: ${r.untranslatable}`);
+      if ("anyOf" in r) return fail(scratch, `-j ${t.name}: a target translates to one statement`);
+      if (r.lossy) scratch.lossy(`-j ${t.name}`, r.lossy);
       verdict = r.nft;
     }
   }
   let tail = verdict ? `counter ${verdict}` : "counter";
-  let commentNote: string | undefined;
   if (comments.length) {
-    let text = comments.join("; ");
+    let text = comments.length === 1 ? comments[0]! : comments.join("; ");
     if (text.includes('"')) {
-      commentNote = "a '\"' in the comment became \"'\" (nft strings cannot hold '\"')";
+      scratch.commentNote = "a '\"' in the comment became \"'\" (nft strings cannot hold '\"')";
       text = text.replace(/"/g, "'");
     }
-    if (Buffer.byteLength(text) > NFT_COMMENT_MAX) {
-      commentNote = `the comment was cut to nft's ${NFT_COMMENT_MAX} bytes`;
+    if (/[\n\r]/.test(text)) {
+      scratch.commentNote = "a line break in the comment became a space (nft strings are one line)";
+      text = text.replace(/[\n\r]/g, " ");
+    }
+    // a UTF-8 character is at most 3 bytes per UTF-16 unit, so short comments need no count
+    if (text.length * 3 > NFT_COMMENT_MAX && Buffer.byteLength(text) > NFT_COMMENT_MAX) {
+      scratch.commentNote = `the comment was cut to nft's ${NFT_COMMENT_MAX} bytes`;
       while (Buffer.byteLength(text) > NFT_COMMENT_MAX) text = text.slice(0, -1);
     }
     tail += ` comment ${nftQuote(text)}`;
   }
-  let bodies: string[];
-  if (!alternatives) {
-    parts.push(tail);
-    bodies = [parts.join(" ")];
-  } else {
-    alternatives.push([parts.join(" ")]);
-    bodies = product(alternatives).map((b) => (b ? `${b} ${tail}` : tail));
-  }
-  return { ok: true, bodies, ...(approximate ? { approximate } : {}), ...(commentNote ? { commentNote } : {}) };
+  if (!alternatives) return and(body, tail);
+  alternatives.push([body]);
+  return product(alternatives).map((b) => (b ? `${b} ${tail}` : tail));
+}
+
+/** Two nft expressions in sequence (either may be empty). */
+function and(a: string, b: string): string {
+  return a ? `${a} ${b}` : b;
 }
 
 // ---------------------------------------------------------------------------
@@ -343,6 +388,14 @@ class ScriptWriter {
     if (this.cur.length > 65536) this.flush();
   }
 
+  /** A rule line, indented in its chain. */
+  rule(body: string): void {
+    this.cur += "\t\t";
+    this.cur += body;
+    this.cur += "\n";
+    if (this.cur.length > 65536) this.flush();
+  }
+
   /** A position `insertAt` can later put text at. */
   mark(): number {
     this.flush();
@@ -394,6 +447,7 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
       chainName: (c) => names.chain(c),
       declareSet: (s) => sets.declare(s),
     };
+    const scratch = scratchFor(env);
     tables++;
     out.line(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
     // the sets the rules declare go first in the table, once the rules are written
@@ -412,20 +466,20 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
           skipped++;
           continue;
         }
-        const x = xlateRule(rule, env);
-        if (!x.ok) {
+        const x = translate(rule, scratch);
+        if (x === undefined) {
           const text = printRule(rule, family);
-          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: x.reason, rule: text });
-          out.line(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${x.reason}`);
+          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: scratch.reason, rule: text });
+          out.line(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${scratch.reason}`);
           out.line(`\t\t# ${text}`);
           continue;
         }
-        if (x.approximate) {
-          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: x.approximate, rule: printRule(rule, family) });
-          out.line(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${x.approximate}`);
+        if (scratch.approximate) {
+          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: scratch.approximate, rule: printRule(rule, family) });
+          out.line(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${scratch.approximate}`);
         }
-        if (x.commentNote) notes.push({ code: "comment-changed", message: x.commentNote, span: rule.span });
-        if (negatesFullPortRange(rule)) {
+        if (scratch.commentNote) notes.push({ code: "comment-changed", message: scratch.commentNote, span: rule.span });
+        if (scratch.negatedFullRange) {
           notes.push({
             code: "negated-full-range",
             message:
@@ -433,8 +487,13 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
             span: rule.span,
           });
         }
-        for (const b of x.bodies) out.line(`\t\t${b}`);
-        nftRules += x.bodies.length;
+        if (typeof x === "string") {
+          out.rule(x);
+          nftRules++;
+        } else {
+          for (const b of x) out.rule(b);
+          nftRules += x.length;
+        }
       }
       out.line("\t}");
     }
@@ -451,13 +510,6 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
     notes,
     stats: { rules, nftRules, skipped, tables },
   };
-}
-
-function negatesFullPortRange(rule: Rule): boolean {
-  for (const m of rule.matches) {
-    for (const o of m.options) if (o.neg && o.args[0] === "0:65535" && (o.name === "--sport" || o.name === "--dport")) return true;
-  }
-  return false;
 }
 
 export function tableName(prefix: string, table: string): string {

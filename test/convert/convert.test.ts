@@ -57,6 +57,20 @@ describe("rule translation: the traps of iptables-translate 1.8.9", () => {
     expect(bodies("filter", "-A OUTPUT -p tcp --sport 0:65535 -j ACCEPT")).toEqual(["meta l4proto tcp counter accept"]);
   });
 
+  it("translates NAT ranges exactly and refuses the port offset nft cannot express", () => {
+    const nat = (to: string, proto = "-p tcp ") => bodies("nat", `:PREROUTING ACCEPT [0:0]\n-A PREROUTING ${proto}-j DNAT --to-destination ${to}`);
+    expect(nat("10.0.0.1:8080")).toEqual(["ip protocol tcp counter dnat to 10.0.0.1:8080"]);
+    expect(nat("10.0.0.1")).toEqual(["ip protocol tcp counter dnat to 10.0.0.1"]);
+    expect(nat("10.0.0.1-10.0.0.9:80-90")).toEqual(["ip protocol tcp counter dnat to 10.0.0.1-10.0.0.9:80-90"]);
+    expect(nat("10.0.0.1:80", "")).toMatch(/^untranslatable: .*needs -p tcp/);
+    // the kernel maps 80..90 onto 100..110 relative to the base: `dnat to :80-90` would not
+    expect(nat("10.0.0.1:80-90/100")).toMatch(/^untranslatable: .*port offset '\/100'/);
+  });
+
+  it("keeps a comment one nft string", () => {
+    expect(bodies("filter", '-A INPUT -m comment --comment "say \\"hi\\"" -j ACCEPT')).toEqual([`counter accept comment "say 'hi'"`]);
+  });
+
   it("writes ipset lookups as nft set references", () => {
     const d = dump("*filter\n-A INPUT -m set --match-set allow src,dst -j ACCEPT\n-A INPUT -m set ! --match-set allow src,dst -j DROP\nCOMMIT\n");
     const r = convertDump(d);

@@ -15,9 +15,17 @@ export function natPortsAllowed(ctx: XlateContext): boolean {
 
 /** `random,fully-random,persistent`, in the order iptables-translate prints them. */
 export function natFlags(call: MatchCall | TargetCall): string {
-  const has = (n: string) => call.options.some((o) => o.name === n);
-  const flags = [has("--random") && "random", has("--random-fully") && "fully-random", has("--persistent") && "persistent"].filter(Boolean);
-  return flags.length ? ` ${flags.join(",")}` : "";
+  let random = false;
+  let fully = false;
+  let persistent = false;
+  for (const o of call.options) {
+    if (o.name === "--random") random = true;
+    else if (o.name === "--random-fully") fully = true;
+    else if (o.name === "--persistent") persistent = true;
+  }
+  if (!random && !fully && !persistent) return "";
+  const flags = [random && "random", fully && "fully-random", persistent && "persistent"].filter(Boolean);
+  return ` ${flags.join(",")}`;
 }
 
 /** `1.2.3.4-1.2.3.6:80-90`, `[fd00::1]:80`, `:53`: nft's nat address and port range. */
@@ -33,14 +41,36 @@ export function natRangeText(r: NatRange, family: Family): string {
   return addr + port;
 }
 
+/**
+ * kube-proxy's `IP:PORT`, already in nft's spelling: read without the bigint
+ * path, whose first few thousand calls (before V8 optimises them) cost more
+ * than the rest of a DNAT rule's translation.
+ */
+const IPV4_PORT = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?::([1-9]\d{0,4}))?$/;
+
 /** `dnat to ...` / `snat to ...` for DNAT and SNAT. */
 export function xlateNatTo(kind: "dnat" | "snat", option: string, call: MatchCall | TargetCall, ctx: XlateContext): XlateResult {
-  const to = call.options.filter((o) => o.name === option);
-  if (to.length !== 1) return { untranslatable: `${to.length} ${option} ranges: nft takes one (several were round-robin on kernels before 2.6.11)` };
-  const parsed = parseNatRange(to[0]!.args[0]!, ctx.family);
-  if (typeof parsed === "string") return { untranslatable: parsed };
-  if (parsed.minPort !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
-  const range = natRangeText(parsed, ctx.family);
+  let to: MatchCall["options"][number] | undefined;
+  for (const o of call.options) {
+    if (o.name !== option) continue;
+    if (to) return { untranslatable: `${call.options.filter((x) => x.name === option).length} ${option} ranges: nft takes one (several were round-robin on kernels before 2.6.11)` };
+    to = o;
+  }
+  if (!to) return { untranslatable: `no ${option}` };
+  const text = to.args[0]!;
+  let range: string;
+  const fast = ctx.family === "ipv4" ? IPV4_PORT.exec(text) : null;
+  if (fast && (fast[1] === undefined || Number(fast[1]) <= 65535)) {
+    if (fast[1] !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
+    range = text;
+  } else {
+    const parsed = parseNatRange(text, ctx.family);
+    if (typeof parsed === "string") return { untranslatable: parsed };
+    if (parsed.minPort !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
+    // the kernel maps port P to P - BASE + first port; nft has no syntax for that offset
+    if (parsed.basePort !== undefined) return { untranslatable: `the port offset '/${parsed.basePort}' in ${option} has no nft equivalent` };
+    range = natRangeText(parsed, ctx.family);
+  }
   return { nft: `${kind} ${inetQualifier(ctx)}to ${range}${natFlags(call)}` };
 }
 
