@@ -547,14 +547,13 @@ class TableNames {
 
   /** The nft name of a chain the script has; undefined for one the table lacks or the plan leaves out. */
   chain(name: string): string | undefined {
-    const renamed = this.renamed.get(name);
-    if (renamed !== undefined) return renamed;
-    return this.kept(name) && isNftName(name) ? name : undefined;
+    // every kept chain nft cannot read was renamed in the constructor
+    return this.renamed.get(name) ?? (this.kept(name) ? name : undefined);
   }
 
   /** Whether a chain or set of the table is called `name` in nft. */
   has(name: string): boolean {
-    return this.extra.has(name) || (isNftName(name) && this.kept(name));
+    return this.extra.has(name) || (this.kept(name) && !this.renamed.has(name));
   }
 
   add(name: string): void {
@@ -562,7 +561,7 @@ class TableNames {
   }
 
   private kept(name: string): boolean {
-    const builtin = BUILTIN_CHAINS.get(this.table.name)?.includes(name) ?? false;
-    return (builtin || this.table.chains.has(name)) && !this.plan?.skipChain(this.table.name, name);
+    if (!this.table.chains.has(name) && !BUILTIN_CHAINS.get(this.table.name)?.includes(name)) return false;
+    return !this.plan?.skipChain(this.table.name, name);
   }
 }
