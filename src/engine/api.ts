@@ -267,4 +267,4 @@ export type { Dump };
 export { inferHost, parseIfaceOption, EngineInputError } from "./host.js";
 export { trace } from "./trace.js";
 export { makeUniverse } from "./universe.js";
-export { analyze, chainVerdicts, compare } from "./symbolic.js";
+export { analyze, chainVerdicts, compare, unionAll } from "./symbolic.js";

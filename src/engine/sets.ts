@@ -16,6 +16,8 @@ export interface Level {
 export const EMPTY = 0;
 export const FULL = 1;
 
+const MEET_BITS = 18;
+
 const AND = 0;
 const OR = 1;
 const DIFF = 2;
@@ -36,6 +38,9 @@ export class Dd {
   // grows with the node count: a small cache stays in the CPU's caches
   private cacheBits = 14;
   private cache = new Int32Array(3 << this.cacheBits);
+  // meets() answers, direct mapped like the operation cache: [a, b, 1 + answer];
+  // made on first use (only big partitions ask), large enough for 10^6 parts
+  private meetCache?: Int32Array;
   // scratch stack of [start, kid] pairs where apply() builds a node before mk
   private stack = new Int32Array(1 << 13);
   private sp = 0;
@@ -303,6 +308,65 @@ export class Dd {
     return r;
   }
 
+  /**
+   * Whether a and b share a member: and(a, b) !== EMPTY without building the
+   * intersection (no node is made, and it stops at the first common member).
+   */
+  meets(a: number, b: number): boolean {
+    if (a === EMPTY || b === EMPTY) return false;
+    if (a === FULL || b === FULL || a === b) return true;
+    if (a > b) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    const mc = (this.meetCache ??= new Int32Array(3 << MEET_BITS));
+    const slot = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> (32 - MEET_BITS)) * 3;
+    if (mc[slot] === a && mc[slot + 1] === b) return mc[slot + 2] === 2;
+    // an and() already made answers it
+    const ka = a * 3 + AND + 1;
+    const cs = ((Math.imul(ka, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> (32 - this.cacheBits)) * 3;
+    if (this.cache[cs] === ka && this.cache[cs + 1] === b) return this.cache[cs + 2] !== EMPTY;
+    const meta = this.meta;
+    const pool = this.pool;
+    const la = meta[a << 2]!;
+    const lb = meta[b << 2]!;
+    let r = false;
+    if (la !== lb) {
+      // the node below the level stands for its whole domain: meets where the upper node's kids do
+      const [up, low] = la < lb ? [a, b] : [b, a];
+      const n = meta[(up << 2) + 1]!;
+      const o = meta[(up << 2) + 2]!;
+      for (let i = 0; i < n && !r; i++) r = this.meets(pool[o + 2 * i + 1]!, low);
+    } else {
+      const na = meta[(a << 2) + 1]!;
+      const oa = meta[(a << 2) + 2]!;
+      const nb = meta[(b << 2) + 1]!;
+      const ob = meta[(b << 2) + 2]!;
+      const max = this.maxOf[la]!;
+      let i = 0;
+      let j = 0;
+      for (;;) {
+        const endA = i + 1 < na ? pool[oa + 2 * i + 2]! >>> 0 : max + 1;
+        const endB = j + 1 < nb ? pool[ob + 2 * j + 2]! >>> 0 : max + 1;
+        const ca = pool[oa + 2 * i + 1]!;
+        const cb = pool[ob + 2 * j + 1]!;
+        if (ca !== EMPTY && cb !== EMPTY && this.meets(ca, cb)) {
+          r = true;
+          break;
+        }
+        const end = endA < endB ? endA : endB;
+        if (end > max) break;
+        if (endA === end) i++;
+        if (endB === end) j++;
+      }
+    }
+    mc[slot] = a;
+    mc[slot + 1] = b;
+    mc[slot + 2] = r ? 2 : 1;
+    return r;
+  }
+
   /** Index of the interval holding v in a node's pairs at offset o. */
   private seekIn(o: number, c: number, v: number): number {
     let lo = 0;
@@ -411,14 +475,38 @@ function seek(starts: readonly number[], v: number): number {
   return lo;
 }
 
-/** An exact set of packets of one Universe. Compare with `equals`; combine through the methods. */
+/**
+ * An exact set of packets of one Universe. Compare with `equals`; combine through the methods.
+ *
+ * A set may be kept as a deferred intersection a ∩ b that is known not to be
+ * empty (the parts of a big partition: a flow's set and a cached walk's part,
+ * ~10^6 of them on a kube-proxy node). It is built only when asked for
+ * (`node`); intersecting or subtracting keeps it deferred (a ∩ (b op o), where
+ * b is one of few sets, so b op o is mostly cached), and `unionOf` joins the
+ * deferred sets that share b before building anything.
+ */
 export class PacketSet {
+  private n: number;
   constructor(
     readonly dd: Dd,
-    readonly node: number,
-  ) {}
+    node: number,
+    /** With node -1: the deferred intersection's operands, known to meet. */
+    private readonly a = 0,
+    private readonly b = 0,
+  ) {
+    this.n = node;
+  }
+  /** a ∩ b when the sets meet, built only on demand; the empty set otherwise. */
+  static meet(dd: Dd, a: number, b: number): PacketSet {
+    if (a === FULL || b === FULL || a === b) return new PacketSet(dd, a === FULL ? b : a);
+    return dd.meets(a, b) ? new PacketSet(dd, -1, a, b) : new PacketSet(dd, EMPTY);
+  }
+  get node(): number {
+    if (this.n < 0) this.n = this.dd.and(this.a, this.b);
+    return this.n;
+  }
   private wrap(n: number): PacketSet {
-    return n === this.node ? this : new PacketSet(this.dd, n);
+    return n === this.n ? this : new PacketSet(this.dd, n);
   }
   private check(o: PacketSet): number {
     if (o.dd !== this.dd) throw new Error("packet sets from different universes cannot be combined");
@@ -428,13 +516,15 @@ export class PacketSet {
     return this.wrap(this.dd.or(this.node, this.check(o)));
   }
   intersect(o: PacketSet): PacketSet {
+    if (this.n < 0) return PacketSet.meet(this.dd, this.a, this.dd.and(this.b, this.check(o)));
     return this.wrap(this.dd.and(this.node, this.check(o)));
   }
   subtract(o: PacketSet): PacketSet {
+    if (this.n < 0) return PacketSet.meet(this.dd, this.a, this.dd.diff(this.b, this.check(o)));
     return this.wrap(this.dd.diff(this.node, this.check(o)));
   }
   isEmpty(): boolean {
-    return this.node === EMPTY;
+    return this.n === EMPTY;
   }
   equals(o: PacketSet): boolean {
     return this.check(o) === this.node;
@@ -442,5 +532,24 @@ export class PacketSet {
   /** Number of (field-vector) members; exact. */
   count(): bigint {
     return this.dd.count(this.node);
+  }
+  /**
+   * The union of many sets: deferred intersections with the same second
+   * operand are joined as (a1 ∪ a2 ∪ ...) ∩ b, then everything pairwise.
+   */
+  static unionOf(dd: Dd, sets: readonly PacketSet[]): PacketSet {
+    const byB = new Map<number, number[]>();
+    const built: number[] = [];
+    for (const s of sets) {
+      if (s.dd !== dd) throw new Error("packet sets from different universes cannot be combined");
+      if (s.n >= 0) built.push(s.n);
+      else {
+        const l = byB.get(s.b);
+        if (l) l.push(s.a);
+        else byB.set(s.b, [s.a]);
+      }
+    }
+    for (const [b, as] of byB) built.push(dd.and(dd.orAll(as), b));
+    return new PacketSet(dd, dd.orAll(built));
   }
 }

@@ -2,7 +2,7 @@
 // operation, membership, counting, witnesses and canonical form.
 import { describe, expect, it } from "vitest";
 import { rng } from "./rng.js";
-import { Dd, EMPTY, FULL } from "../../src/engine/sets.js";
+import { Dd, EMPTY, FULL, PacketSet } from "../../src/engine/sets.js";
 import { SymUniverse } from "../../src/engine/universe.js";
 import { inferHost } from "../../src/engine/host.js";
 import { parse } from "../../src/extensions/index.js";
@@ -66,6 +66,64 @@ describe("interval decision diagrams", () => {
       const w = dd.witness(dd.and(x.node, y.node), () => 1);
       if (inter.size === 0) expect(w).toBeUndefined();
       else expect(inter.has(key(w!))).toBe(true);
+    }
+  });
+
+  it("meets answers whether the intersection is empty, without building it (500 random pairs, fresh and cached)", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(17);
+    for (let i = 0; i < 500; i++) {
+      const x = randomSet(dd, r);
+      const y = randomSet(dd, r);
+      const meet = [...x.members].some((m) => y.members.has(m));
+      const made = dd.size;
+      expect(dd.meets(x.node, y.node), `pair ${i}`).toBe(meet);
+      expect(dd.size, "meets makes no node").toBe(made);
+      expect(dd.meets(y.node, x.node)).toBe(meet);
+      expect(dd.and(x.node, y.node) !== EMPTY).toBe(meet);
+      expect(dd.meets(x.node, y.node), `pair ${i} after and()`).toBe(meet);
+    }
+  });
+
+  it("deferred intersections: the same members, emptiness, and further intersect/subtract/union as built sets", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(23);
+    const ps = (n: number) => new PacketSet(dd, n);
+    for (let i = 0; i < 300; i++) {
+      const x = randomSet(dd, r);
+      const y = randomSet(dd, r);
+      const z = randomSet(dd, r);
+      const inter = [...x.members].filter((m) => y.members.has(m));
+      const m = PacketSet.meet(dd, x.node, y.node);
+      expect(m.isEmpty()).toBe(inter.length === 0);
+      // intersect and subtract stay deferred (a ∩ (b op z)) and say whether they are empty before anything is built
+      const mz = PacketSet.meet(dd, x.node, y.node).intersect(ps(z.node));
+      expect(mz.isEmpty()).toBe(!inter.some((k) => z.members.has(k)));
+      const md = PacketSet.meet(dd, x.node, y.node).subtract(ps(z.node));
+      expect(md.isEmpty()).toBe(!inter.some((k) => !z.members.has(k)));
+      expect(enumerate(dd, mz.node)).toEqual(new Set(inter.filter((k) => z.members.has(k))));
+      expect(enumerate(dd, md.node)).toEqual(new Set(inter.filter((k) => !z.members.has(k))));
+      expect(enumerate(dd, m.node)).toEqual(new Set(inter));
+      expect(m.equals(ps(dd.and(x.node, y.node)))).toBe(true);
+    }
+  });
+
+  it("unionOf joins deferred and built sets into the union of their members", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(29);
+    for (let round = 0; round < 40; round++) {
+      const shared = randomSet(dd, r);
+      const sets: PacketSet[] = [];
+      const members = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const x = randomSet(dd, r);
+        // most share their second operand (the case unionOf groups), some do not, some are built
+        const b = i % 4 === 3 ? randomSet(dd, r) : shared;
+        const s = i % 5 === 4 ? new PacketSet(dd, dd.and(x.node, b.node)) : PacketSet.meet(dd, x.node, b.node);
+        sets.push(s);
+        for (const k of x.members) if (b.members.has(k)) members.add(k);
+      }
+      expect(enumerate(dd, PacketSet.unionOf(dd, sets).node)).toEqual(members);
     }
   });
 
