@@ -2,7 +2,7 @@
 // FORWARD accepts, which filter INPUT (and the chains it calls: ufw, firewalld)
 // would have dropped had they reached it. The sets are exact; chain names and
 // rule order do not matter.
-import type { PacketSet, RuleRef } from "../engine/api.js";
+import type { OutcomePart, PacketSet, RuleRef } from "../engine/api.js";
 import type { EngineView } from "./engine.js";
 import { fromBridges, not, setOf } from "./packets.js";
 
@@ -38,37 +38,40 @@ function targetText(view: EngineView, r: { dst?: string; dport?: number }): stri
 export function bypasses(view: EngineView): Bypass[] {
   const hit = cache.get(view);
   if (hit) return hit;
-  const groups = new Map<string, { dnat: RuleRef; accept: RuleRef | null; target: string; kube: boolean; sets: PacketSet[]; set?: PacketSet }>();
-  for (const p of view.inbound()) {
-    if (p.outcome !== "forwarded") continue;
-    const dnat = p.nat.find((n) => n.kind === "DNAT");
-    if (!dnat) continue;
-    const step = p.path.find((s) => s.table === "nat" && s.line === dnat.line);
-    const ref: RuleRef = { table: "nat", chain: step?.chain ?? "PREROUTING", line: dnat.line };
-    // whose DNAT it is, not which chains the packet passed: on a kube+Docker
-    // node every packet crosses KUBE-SERVICES before Docker's DNAT
-    const kube = isKubeChain(ref.chain);
-    const key = `${dnat.line}\u0000${p.decidedBy?.table ?? ""}\u0000${p.decidedBy?.line ?? 0}`;
-    const g = groups.get(key);
-    if (g) g.sets.push(p.set);
-    else groups.set(key, { dnat: ref, accept: p.decidedBy, target: targetText(view, p.rewritten), kube, sets: [p.set] });
-  }
   const out: Bypass[] = [];
-  if (groups.size > 0) {
-    // INPUT only ever meant packets for this host's own addresses, from outside;
-    // traffic to a service address, or from the host's own containers, is another story
-    const meant = setOf(view, { k: "addrtype", side: "dst", types: ["LOCAL"] }, not(fromBridges(view)));
-    for (const g of groups.values()) g.set = view.union(g.sets).intersect(meant);
-    const all = view.union([...groups.values()].map((g) => g.set!));
-    for (const v of view.chain("filter", "INPUT", all, "INPUT")) {
-      if (!DROPS.has(v.verdict) || !v.decidedBy) continue;
-      // kube's own INPUT drops (KUBE-FIREWALL's 127/8 drop exempts DNATed
-      // packets by its own `! --ctstate DNAT`; KUBE-PROXY-FIREWALL guards
-      // FORWARD too) are not a restriction the user wrote
-      if (isKubeChain(v.decidedBy.chain)) continue;
+  // INPUT only ever meant packets for this host's own addresses, from outside;
+  // traffic to a service address, or from the host's own containers, is another story.
+  // INPUT's verdicts come first: they do not depend on the DNAT, and most hosts
+  // restrict little, so only the DNATed parts that meet a restriction are joined
+  // (joining every part of a kube node's partition is what costs).
+  const meant = setOf(view, { k: "addrtype", side: "dst", types: ["LOCAL"] }, not(fromBridges(view)));
+  const restrictions = view.chain("filter", "INPUT", meant, "INPUT").filter(
+    // kube's own INPUT drops (KUBE-FIREWALL's 127/8 drop exempts DNATed
+    // packets by its own `! --ctstate DNAT`; KUBE-PROXY-FIREWALL guards
+    // FORWARD too) are not a restriction the user wrote
+    (v) => DROPS.has(v.verdict) && !!v.decidedBy && !isKubeChain(v.decidedBy.chain),
+  );
+  if (restrictions.length > 0) {
+    const groups = new Map<string, { dnat: RuleRef; accept: RuleRef | null; target: string; kube: boolean; parts: OutcomePart[] }>();
+    for (const g of view.forwardedByDnat().values()) {
+      for (const p of g.parts) {
+        const key = `${g.line}\u0000${p.decidedBy?.table ?? ""}\u0000${p.decidedBy?.line ?? 0}`;
+        const e = groups.get(key);
+        if (e) {
+          e.parts.push(p);
+          continue;
+        }
+        const step = p.path.find((s) => s.table === "nat" && s.line === g.line);
+        const dnat: RuleRef = { table: "nat", chain: step?.chain ?? "PREROUTING", line: g.line };
+        // whose DNAT it is, not which chains the packet passed: on a kube+Docker
+        // node every packet crosses KUBE-SERVICES before Docker's DNAT
+        groups.set(key, { dnat, accept: p.decidedBy, target: targetText(view, p.rewritten), kube: isKubeChain(dnat.chain), parts: [p] });
+      }
+    }
+    for (const v of restrictions) {
       for (const g of groups.values()) {
-        const set = v.set.intersect(g.set!);
-        if (!set.isEmpty()) out.push({ restriction: v.decidedBy, dnat: g.dnat, accept: g.accept, target: g.target, kube: g.kube, set });
+        const hits = g.parts.map((p) => p.set.intersect(v.set)).filter((s) => !s.isEmpty());
+        if (hits.length > 0) out.push({ restriction: v.decidedBy!, dnat: g.dnat, accept: g.accept, target: g.target, kube: g.kube, set: view.union(hits) });
       }
     }
   }

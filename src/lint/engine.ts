@@ -23,6 +23,7 @@ import {
 import type { Constraint } from "../extensions/packet.js";
 import { ADDR_BITS, maskOfPrefix, parseAddr } from "../syntax/inet.js";
 import type { LintContext } from "./context.js";
+import { PROFILE, profileSince, profileStart } from "./profile.js";
 import type { Subject, Witness } from "./types.js";
 
 export interface EngineView {
@@ -31,6 +32,12 @@ export interface EngineView {
   u: Universe;
   /** Every packet arriving on an interface, partitioned by whole-path behaviour. */
   inbound(): OutcomePart[];
+  /**
+   * The inbound parts that nat DNATs and the host forwards, by the line of the
+   * DNAT rule, with their union; built once, since several rules ask for it
+   * and on a kube node the union is what costs.
+   */
+  forwardedByDnat(): ReadonlyMap<number, DnatGroup>;
   /** The whole-path partition of some inbound packets. */
   analyze(input: PacketSet): OutcomePart[];
   /** What one chain decides for `input`, as if the packets reached it unchanged. */
@@ -44,14 +51,25 @@ export interface EngineView {
    * the first one a packet meets (no earlier rule, no chain context).
    */
   probe(rule: Rule, input: PacketSet, hook: Hook): PacketSet;
+  /** The concrete tracer on this dump and host. */
+  trace(p: TracePacket): TraceResult;
   /** Docker bridges (and other interfaces the dump implies), with their subnets. */
   bridges: { name: string; addrs: { addr: string; prefix: number }[] }[];
+  /** A member of `set`, the most ordinary one (a unicast address of this host, then any unicast, ...). */
+  pick(set: PacketSet): TracePacket | undefined;
   /**
    * A member of `set`, replayed through the concrete tracer; undefined when the
    * set is empty or the replay disagrees with `expect` (then the finding is
    * reported without a witness rather than with a wrong one).
    */
   witness(set: PacketSet, expect?: (t: TraceResult) => boolean): Witness | undefined;
+}
+
+export interface DnatGroup {
+  line: number;
+  parts: OutcomePart[];
+  /** The union of the parts' sets. */
+  readonly set: PacketSet;
 }
 
 const cache = new WeakMap<Dump, EngineView>();
@@ -103,6 +121,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
   }
   const u = makeUniverse([dump], host);
   let inbound: OutcomePart[] | undefined;
+  let byDnat: Map<number, DnatGroup> | undefined;
   let prefs: PacketSet[] | undefined;
   const byLine = new Map<string, Subject>();
   for (const table of dump.tables.values()) {
@@ -121,11 +140,35 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     u,
     inbound: () => {
       if (!inbound) {
-        const t0 = performance.now();
+        const t0 = PROFILE ? profileStart() : undefined;
         inbound = analyze(dump, { host, universe: u, direction: "inbound" });
-        if (process.env.DOCKWALL_PROFILE) process.stderr.write(`dockwall: engine analyze ${(performance.now() - t0).toFixed(1)} ms, ${inbound.length} parts\n`);
+        if (t0) process.stderr.write(`dockwall: engine analyze ${profileSince(t0)}, ${inbound.length} parts\n`);
       }
       return inbound;
+    },
+    forwardedByDnat() {
+      if (byDnat) return byDnat;
+      const lists = new Map<number, OutcomePart[]>();
+      for (const p of view.inbound()) {
+        if (p.outcome !== "forwarded") continue;
+        const dnat = p.nat.find((n) => n.kind === "DNAT");
+        if (!dnat) continue;
+        const list = lists.get(dnat.line);
+        if (list) list.push(p);
+        else lists.set(dnat.line, [p]);
+      }
+      byDnat = new Map();
+      for (const [line, parts] of lists) {
+        let set: PacketSet | undefined;
+        byDnat.set(line, {
+          line,
+          parts,
+          get set() {
+            return (set ??= unionAll(u, parts.map((p) => p.set)));
+          },
+        });
+      }
+      return byDnat;
     },
     analyze: (input) => analyze(dump, { host, universe: u, direction: "inbound", input }),
     chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook }),
@@ -133,20 +176,20 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     ruleAt: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`)?.rule,
     union: (sets) => unionAll(u, sets),
     probe: (rule, input, hook) => probe(dump, u, rule, input, hook),
+    trace: (p) => trace(dump, p, host),
     bridges: host.ifaces.filter((i) => i.origin === "dump" && i.name !== "lo"),
-    witness(set, expect) {
+    pick(set) {
       // a loopback destination arriving from outside is a real path (DW106), but
       // a poor example of anything else: prefer a packet to a real address
-      let pick = set;
       prefs ??= preferences(host).map((c) => u.of(c));
       for (const pref of prefs) {
         const s = set.intersect(pref);
-        if (!s.isEmpty()) {
-          pick = s;
-          break;
-        }
+        if (!s.isEmpty()) return u.witness(s);
       }
-      const p = u.witness(pick);
+      return u.witness(set);
+    },
+    witness(set, expect) {
+      const p = view.pick(set);
       if (!p) return undefined;
       const t = trace(dump, p, host);
       if (expect && !expect(t)) return undefined;

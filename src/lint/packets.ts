@@ -38,6 +38,18 @@ export function setOf(view: EngineView, ...cs: Constraint[]): PacketSet {
 export { and, not, or };
 
 /**
+ * `or` of many constraints as a balanced tree: the universe folds an `or` left
+ * to right, so one flat `or` of thousands of terms (a kube node's published
+ * endpoints) costs quadratic time, and a balanced one n log n.
+ */
+export function anyOf(cs: readonly Constraint[]): Constraint {
+  if (cs.length === 0) return { k: "false" };
+  if (cs.length === 1) return cs[0]!;
+  const mid = cs.length >> 1;
+  return { k: "or", cs: [anyOf(cs.slice(0, mid)), anyOf(cs.slice(mid))] };
+}
+
+/**
  * `-o NAME` as a test on the destination: the interfaces the host model routes
  * a destination out of. chainVerdicts does not route, so a probe of a rule with
  * -o uses this instead (see ENGINE-NEEDS.md, 4).

@@ -7,6 +7,7 @@ import { fingerprint } from "./baseline.js";
 import { DEFAULT_CONFIG, type LintConfig } from "./config.js";
 import { makeContext } from "./context.js";
 import { RULES } from "./registry.js";
+import { PROFILE, profileSince, profileStart } from "./profile.js";
 import { suppressionsOf } from "./suppress.js";
 import { SEVERITY_RANK, type Finding, type FindingDraft, type LintRule, type RelatedLocation, type SourceLocation, type Subject } from "./types.js";
 
@@ -33,9 +34,6 @@ export interface LintOptions {
   rules?: readonly LintRule[];
 }
 
-/** DOCKWALL_PROFILE=1 prints each rule's time on stderr. */
-const PROFILE = !!process.env.DOCKWALL_PROFILE;
-
 export function lint(targets: readonly LintTarget[], opts: LintOptions = {}): LintResult {
   const config = opts.config ?? DEFAULT_CONFIG;
   const rules = (opts.rules ?? RULES).filter((r) => config.rules.get(r.meta.id) !== "off");
@@ -44,14 +42,14 @@ export function lint(targets: readonly LintTarget[], opts: LintOptions = {}): Li
     const ctx = makeContext(t.dump, t.peer);
     for (const rule of rules) {
       if (rule.meta.needsPair && !t.peer) continue;
-      const t0 = PROFILE ? performance.now() : 0;
+      const t0 = PROFILE ? profileStart() : undefined;
       rule.check(ctx, (draft) => {
         const f = toFinding(rule, draft, config);
         const s = suppression(f, draft, config);
         if (s) result.suppressed.push({ finding: f, ...s });
         else result.findings.push(f);
       });
-      if (PROFILE) process.stderr.write(`dockwall: ${rule.meta.id} ${(performance.now() - t0).toFixed(1)} ms\n`);
+      if (t0) process.stderr.write(`dockwall: ${rule.meta.id} ${profileSince(t0)}\n`);
     }
   }
   result.findings.sort(compareFindings);

@@ -96,13 +96,24 @@ export function reachableChains(table: Table, start: string): Set<string> {
   return seen;
 }
 
-/** Each rule that repeats an earlier rule of the same chain word for word, with that earlier rule. */
-export function* duplicatesIn(chain: Chain): Iterable<{ rule: Rule; earlier: Rule }> {
+const duplicateCache = new WeakMap<readonly Rule[], { rule: Rule; earlier: Rule }[]>();
+
+/**
+ * Each rule that repeats an earlier rule of the same chain word for word, with
+ * that earlier rule. Three rules ask, and the rule text is the cost: kept per
+ * rule list, which is final once the dump is parsed.
+ */
+export function duplicatesIn(chain: Chain): readonly { rule: Rule; earlier: Rule }[] {
+  const hit = duplicateCache.get(chain.rules);
+  if (hit) return hit;
+  const out: { rule: Rule; earlier: Rule }[] = [];
   const first = new Map<string, Rule>();
   for (const rule of chain.rules) {
     const key = ruleKey(rule);
     const earlier = first.get(key);
-    if (earlier) yield { rule, earlier };
+    if (earlier) out.push({ rule, earlier });
     else first.set(key, rule);
   }
+  duplicateCache.set(chain.rules, out);
+  return out;
 }

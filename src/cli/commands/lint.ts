@@ -11,6 +11,7 @@ import { ConfigError, DEFAULT_CONFIG, FAIL_ON, findConfig, loadConfig, type Fail
 import { RULE_IDS, RULES } from "../../lint/registry.js";
 import { failing, lint, type LintTarget } from "../../lint/run.js";
 import { setHostOptions } from "../../lint/engine.js";
+import { PROFILE, profileSince, profileStart } from "../../lint/profile.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.js";
 import { readInput, UsageError, warnAll } from "../io.js";
 import { attachFixes } from "./fix.js";
@@ -164,7 +165,9 @@ Examples:
       const targets = o.live ? await liveTargets() : fileTargets(files, o.ip6);
       const result = lint(targets, { config: cfg });
       // the fix proof must model the same host as the findings did
+      const t0 = PROFILE ? profileStart() : undefined;
       attachFixes(result, targets, host, o.fixProofs);
+      if (t0) process.stderr.write(`dockwall: fix proofs ${profileSince(t0)}\n`);
       let baselined;
       if (baseline) {
         const split = applyBaseline(result.findings, baseline);

@@ -3,7 +3,7 @@
 // rule stops packets that were not DNATed from entering the bridge.
 import type { PacketSet, RuleRef } from "../../../engine/api.js";
 import { engineView, explicitlyTrusted, refWords } from "../../engine.js";
-import { and, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
+import { and, anyOf, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 import type { Constraint } from "../../../extensions/packet.js";
 
@@ -24,16 +24,20 @@ export const directRoutingToContainers: LintRule = {
       (p) => p.outcome === "forwarded" && p.nat.length === 0 && !!p.routing?.oif && bridgeNames.has(p.routing.oif) && !explicitlyTrusted(p.path),
     );
     if (candidates.length === 0) return;
-    // What is published on purpose: the container address and port each DNAT leads to.
+    // What is published on purpose: the container address and port each DNAT leads to
+    // (only those on a bridge: a kube node's thousands of pod endpoints cannot be in `direct`).
+    const bridgeNets = view.bridges.flatMap((b) => b.addrs.map((a) => cidrRange(view, a.addr, a.prefix)));
     const published = new Map<string, Constraint>();
     for (const p of view.inbound()) {
       if (p.rewritten.dst === undefined || !p.nat.some((n) => n.kind === "DNAT")) continue;
       const key = `${p.rewritten.dst} ${p.rewritten.dport ?? ""}`;
       if (published.has(key)) continue;
-      const dst: Constraint = { k: "addr", field: "dst", ranges: [cidrRange(view, p.rewritten.dst, view.host.family === "ipv4" ? 32 : 128)] };
+      const addr = cidrRange(view, p.rewritten.dst, view.host.family === "ipv4" ? 32 : 128);
+      if (!bridgeNets.some(([lo, hi]) => addr[0] >= lo && addr[1] <= hi)) continue;
+      const dst: Constraint = { k: "addr", field: "dst", ranges: [addr] };
       published.set(key, p.rewritten.dport !== undefined ? and(dst, { k: "num", field: "dport", ranges: [[p.rewritten.dport, p.rewritten.dport]] }) : dst);
     }
-    const publishedSet = published.size ? view.u.of({ k: "or", cs: [...published.values()] }) : view.u.empty();
+    const publishedSet = view.u.of(anyOf([...published.values()]));
     // by bridge, then by the rule that accepts: the finding names an accept that really lets them in
     const byBridge = new Map<string, Map<string, { sets: PacketSet[]; accept: RuleRef | null }>>();
     for (const p of candidates) {
@@ -48,7 +52,7 @@ export const directRoutingToContainers: LintRule = {
     for (const [bridge, byAccept] of byBridge) {
       let g: { set: PacketSet; accept: RuleRef | null } | undefined;
       for (const e of byAccept.values()) {
-        const set = view.union(e.sets).intersect(direct).subtract(publishedSet);
+        const set = view.union(e.sets.map((x) => x.intersect(direct)).filter((x) => !x.isEmpty())).subtract(publishedSet);
         if (!set.isEmpty()) {
           g = { set, accept: e.accept };
           break;

@@ -46,17 +46,24 @@ export const dockerUserHostPort: LintRule = {
     if (todo.length === 0) return;
     const dnated = view.inbound().filter((p) => p.routing?.decision === "forward" && p.nat.some((n) => n.kind === "DNAT"));
     if (dnated.length === 0) return;
-    const all = view.union(dnated.map((p) => p.set));
     for (const rule of todo) {
-      // as the packet arrived (host address and port) vs. what really reaches the rule
-      const intended = view.probe(rule, all, "FORWARD");
-      if (intended.isEmpty()) continue;
-      let actual: PacketSet = view.u.empty();
+      // as the packet arrived (host address and port) vs. what really reaches the rule;
+      // each part meets the rule's own matches first, so that only the parts it names are joined
+      const own = view.probe(rule, view.u.inbound(), "FORWARD");
+      if (own.isEmpty()) continue;
+      const named: PacketSet[] = [];
+      const through: PacketSet[] = [];
       const targets = new Set<string>();
       for (const p of dnated) {
-        if (p.path.some((s) => s.table === "filter" && s.line === rule.span.line)) actual = actual.union(p.set);
-        else if (!p.set.intersect(intended).isEmpty()) targets.add(`${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}`);
+        const s = p.set.intersect(own);
+        if (s.isEmpty()) continue;
+        named.push(s);
+        if (p.path.some((st) => st.table === "filter" && st.line === rule.span.line)) through.push(s);
+        else targets.add(`${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}`);
       }
+      if (named.length === 0) continue;
+      const intended = view.union(named);
+      const actual = view.union(through);
       const missed = intended.subtract(actual);
       if (missed.isEmpty()) continue;
       const line = rule.span.line;

@@ -1,7 +1,6 @@
 // DW106: a port published on 127.0.0.1 is DNATed before the kernel's martian
 // check, so a neighbour that sends to 127.0.0.1 through this host's MAC (or
 // routes 127/8 here) reaches the container. Docker 28 adds a raw drop for it.
-import type { PacketSet } from "../../../engine/api.js";
 import { engineView, explicitlyTrusted } from "../../engine.js";
 import { loopbackDst, not, setOf } from "../../packets.js";
 import type { LintRule } from "../../types.js";
@@ -20,21 +19,15 @@ export const loopbackPublishReachable: LintRule = {
     const view = engineView(ctx);
     const remoteToLoopback = setOf(view, loopbackDst(view), not({ k: "iface", dir: "in", name: "lo" }));
     const realAddresses = view.u.of(not(loopbackDst(view)));
-    const byDnat = new Map<number, { sets: PacketSet[]; target: string }>();
-    for (const p of view.inbound()) {
-      if (p.outcome !== "forwarded" || explicitlyTrusted(p.path)) continue;
-      const dnat = p.nat.find((n) => n.kind === "DNAT");
-      if (!dnat) continue;
-      const g = byDnat.get(dnat.line);
-      if (g) g.sets.push(p.set);
-      else byDnat.set(dnat.line, { sets: [p.set], target: `${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}` });
-    }
-    for (const [line, g0] of byDnat) {
-      const all = view.union(g0.sets);
+    for (const [line, group] of view.forwardedByDnat()) {
+      const parts = group.parts.filter((p) => !explicitlyTrusted(p.path));
       // published on real addresses too: the loopback path exposes nothing more
-      if (!all.intersect(realAddresses).isEmpty()) continue;
-      const g = { set: all.intersect(remoteToLoopback), target: g0.target };
-      if (g.set.isEmpty()) continue;
+      // (part by part, so that the usual DNAT stops at its first part, without a union)
+      if (parts.length === 0 || parts.some((p) => !p.set.intersect(realAddresses).isEmpty())) continue;
+      const hits = parts.map((p) => p.set.intersect(remoteToLoopback)).filter((x) => !x.isEmpty());
+      if (hits.length === 0) continue;
+      const r = parts[0]!.rewritten;
+      const g = { set: view.union(hits), target: `${r.dst ?? "?"}${r.dport !== undefined ? `:${r.dport}` : ""}` };
       const at = view.subjectOf({ table: "nat", chain: "", line });
       const witness = view.witness(g.set, (t) => t.outcome === "forwarded");
       report({

@@ -1,7 +1,7 @@
 // DW112: a database, cache or admin port published to every source on every
 // host address. Checked on sets: every source and every local address really
 // reaches the container, not just "the DNAT has no -s".
-import type { OutcomePart, PacketSet } from "../../../engine/api.js";
+import type { PacketSet } from "../../../engine/api.js";
 import { engineView } from "../../engine.js";
 import { and, not, loopbackDst, setOf, state } from "../../packets.js";
 import type { LintRule } from "../../types.js";
@@ -23,34 +23,27 @@ export const sensitivePortExposed: LintRule = {
   check(ctx, report) {
     const view = engineView(ctx);
     const sensitive = view.u.of({ k: "num", field: "dport", ranges: [...SENSITIVE_PORTS.keys()].map((p) => [p, p] as const) });
-    // group by DNAT rule first: set operations on every part of a big partition are what costs
-    const byDnat = new Map<number, OutcomePart[]>();
-    for (const p of view.inbound()) {
-      if (p.outcome !== "forwarded") continue;
-      const dnat = p.nat.find((n) => n.kind === "DNAT");
-      if (!dnat) continue;
-      const list = byDnat.get(dnat.line);
-      if (list) list.push(p);
-      else byDnat.set(dnat.line, [p]);
-    }
-    const groups = new Map<string, { line: number; port: number; proto: number; set: PacketSet; target: string }>();
-    for (const [line, parts] of byDnat) {
-      const all = view.union(parts.map((p) => p.set)).intersect(sensitive);
-      if (all.isEmpty()) continue;
-      for (const p of parts) {
+    const groups = new Map<string, { line: number; port: number; proto: number; sets: PacketSet[]; target: string }>();
+    // each part meets the small set of sensitive ports first: joining a big partition's parts is what costs
+    for (const [line, group] of view.forwardedByDnat()) {
+      for (const p of group.parts) {
         const hit = p.set.intersect(sensitive);
+        if (hit.isEmpty()) continue;
         const w = view.u.witness(hit);
         if (!w || w.dport === undefined) continue;
         const proto = w.proto === "udp" ? 17 : 6;
         const key = `${line}/${w.dport}`;
         const target = `${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}`;
         const g = groups.get(key);
-        if (g) g.set = g.set.union(p.set);
-        else groups.set(key, { line, port: w.dport, proto, set: p.set, target });
+        // only the sensitive packets: `everyone` below holds no other, and they are the smaller sets to join
+        if (g) g.sets.push(hit);
+        else groups.set(key, { line, port: w.dport, proto, sets: [hit], target });
       }
     }
+    if (groups.size === 0) return;
     const kernelDrops = view.union(view.inbound().filter((p) => p.outcome === "dropped" && !p.decidedBy).map((p) => p.set));
-    for (const g of groups.values()) {
+    for (const g0 of groups.values()) {
+      const g = { ...g0, set: view.union(g0.sets) };
       // every source, every non-loopback local address, from the external interface
       const everyone = setOf(
         view,
