@@ -234,3 +234,30 @@ describe("ufw's -m limit logging leaves forwarded packets undecided (DW107 raw d
     expect(v!.detail).toMatch(/^changes other traffic \(undecided before, dropped after\): e\.g\. tcp \S+ -> 172\.1[89]\./);
   });
 });
+
+describe("a NodePort load-balanced over two endpoints (DW113, one finding per endpoint's DNAT)", () => {
+  const file = "fixtures/fix/nodeport-endpoints.rules";
+  const text = read(file);
+
+  it("gets one fix for both findings: one nat RETURN, one nft chain", () => {
+    const nat = runFix({ name: file, text }, { ...opts, rule: ["DW113"], format: "diff" });
+    expect(nat.exit, nat.stderr.join("")).toBe(0);
+    expect(nat.stderr.join("").match(/DW113: nat-return \(verified\)/g)).toHaveLength(2);
+    expect(nat.stdout.split("\n").filter((l) => l.startsWith("+-A"))).toEqual(["+-A PREROUTING -p tcp -m tcp --dport 30080 -m addrtype --dst-type LOCAL -j RETURN"]);
+    const nft = runFix({ name: file, text }, { ...opts, rule: ["DW113"], format: "nft" });
+    expect(nft.exit, nft.stderr.join("")).toBe(0);
+    expect(nft.stdout.match(/^\tchain /gm)).toHaveLength(1);
+    expect(nft.stdout.match(/tcp dport 30080 fib daddr type local ct state new counter drop/g)).toHaveLength(1);
+  });
+
+  it("proves the shared fix on each endpoint's own packets", () => {
+    const dump = parse(text, { file });
+    const found = lint([{ dump }], { rules: RULES.filter((r) => r.meta.id === "DW113") }).findings;
+    expect(found.map((f) => f.message.match(/10\.244\.0\.\d+:8080/)?.[0]).sort()).toEqual(["10.244.0.5:8080", "10.244.0.6:8080"]);
+    const fixes = fixFindings(dump, found);
+    const nft = fixes.map((ff) => ff.fixes.find((v) => v.plan.strategy === "nft")!);
+    expect(nft.map((v) => v.status)).toEqual(["verified", "verified"]);
+    expect(nft[0]!.plan.edits).toBe(nft[1]!.plan.edits);
+    expect(nft[0]!.plan.intent).not.toBe(nft[1]!.plan.intent);
+  });
+});

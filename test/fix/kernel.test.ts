@@ -41,6 +41,8 @@ interface Scenario {
   allowedBrokenBefore?: boolean;
   /** DNAT target ports the containers must answer on */
   listen?: number[];
+  /** where the blocked probes get to before the fix (default c1; several when kube-proxy load-balances) */
+  targets?: string[];
 }
 
 const OFFICE = "203.0.113.7";
@@ -68,6 +70,12 @@ const kubeTopology: Topology = {
   ...dockerTopology,
   bridges: [{ name: "cni0", addrs: ["10.244.0.1/24"] }],
   containers: [{ ns: c1, bridge: "cni0", addrs: ["10.244.0.5/24"] }],
+};
+
+/** The NodePort service of nodeport-endpoints.rules: kube-proxy picks either pod. */
+const kube2Topology: Topology = {
+  ...kubeTopology,
+  containers: [...kubeTopology.containers, { ns: "c2", bridge: "cni0", addrs: ["10.244.0.6/24"] }],
 };
 
 const tcp = (id: string, from: string, src: string, dst: string, dport: number): Probe => ({ id, from, proto: "tcp", src, dst, dport });
@@ -203,6 +211,19 @@ const SCENARIOS: Scenario[] = [
     allowed: [ssh],
     egress: egress("10.244.0.5", 80, 443),
   },
+  {
+    name: "kube-proxy NodePort, two endpoints by -m statistic (DW113)",
+    file: "fixtures/fix/nodeport-endpoints.rules",
+    rule: "DW113",
+    strategies: ["nat", "nft"],
+    topology: kube2Topology,
+    bug: "bypass",
+    targets: [c1, "c2"],
+    listen: [8080],
+    blocked: [publicTo(30080), tcp("office-30080", CLIENT, OFFICE, HOST_V4, 30080)],
+    allowed: [ssh],
+    egress: egress("10.244.0.5", 80, 443),
+  },
 ];
 
 /**
@@ -258,7 +279,7 @@ describeLab("dockwall fix, proved in the kernel", () => {
       const r = await run(s, (l) => l.loadIptables(read(s.file), "ipv4"));
       for (const p of s.allowed) expect(reached(r.get(p.id), p.to), show(r.get(p.id))).toBe(!s.allowedBrokenBefore);
       if (s.bug === "bypass") {
-        for (const p of s.blocked) expect(reached(r.get(p.id), TARGET), show(r.get(p.id))).toBe(true);
+        for (const p of s.blocked) expect((s.targets ?? [TARGET]).some((t) => reached(r.get(p.id), t)), show(r.get(p.id))).toBe(true);
       } else {
         for (const p of s.blocked) expect(r.get(p.id)?.result, show(r.get(p.id))).toBe("timeout");
         for (const p of s.egress) expect(reached(r.get(p.id), CLIENT), show(r.get(p.id))).toBe(false);

@@ -242,19 +242,32 @@ function externalIfaces(ctx: BuildContext): string[] {
   return [...names];
 }
 
+type Group = { scope: Scope; rep: Replica; D: PacketSet; key: string };
+
 export function bypassFixes(f: Finding, ctx: BuildContext): FixPlan[] | string {
   const line = dnatLineOf(f);
   if (line === undefined) return "the finding names no DNAT rule";
-  const key = `bypass:${line}`;
-  const memo = ctx.memo.get(key) as FixPlan[] | string | undefined;
-  if (memo !== undefined) return typeof memo === "string" ? memo : memo.map((p) => ({ ...p, finding: f }));
-  const plans = build(f, ctx, line);
-  ctx.memo.set(key, plans);
-  return plans;
+  const groups = groupsOf(ctx, line);
+  if (typeof groups === "string") return groups;
+  // one NodePort load-balanced over several endpoints is one finding per
+  // endpoint's DNAT, all stopped by the same rules: they share one fix (one
+  // nft chain, not one per endpoint), each proved on its own DNAT's packets
+  const key = `bypass:${groups.map((g) => g.key).join("\u0000")}`;
+  let plans = ctx.memo.get(key) as FixPlan[] | undefined;
+  if (!plans) ctx.memo.set(key, (plans = build(f, ctx, line, groups)));
+  const intent = intentFor(line);
+  return plans.map((p) => ({ ...p, finding: f, intent }));
 }
 
-function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string {
-  const u = ctx.u;
+function groupsOf(ctx: BuildContext, line: number): Group[] | string {
+  const memo = ctx.memo.get(`bypass-groups:${line}`) as Group[] | string | undefined;
+  if (memo !== undefined) return memo;
+  const groups = findGroups(ctx, line);
+  ctx.memo.set(`bypass-groups:${line}`, groups);
+  return groups;
+}
+
+function findGroups(ctx: BuildContext, line: number): Group[] | string {
   const byPath = new Map<string, { path: Rule[]; part: OutcomePart; set: PacketSet }>();
   for (const p of ctx.before()) {
     if (!p.nat.some((n) => n.kind === "DNAT" && n.line === line)) continue;
@@ -264,7 +277,7 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
     if (g) g.set = g.set.union(p.set);
     else byPath.set(sig, { path: steps.map((s) => ctx.ruleAt("nat", s.line)).filter((r): r is Rule => !!r), part: p, set: p.set });
   }
-  const groups: { scope: Scope; rep: Replica; D: PacketSet; key: string }[] = [];
+  const groups: Group[] = [];
   for (const g of byPath.values()) {
     const D = g.set.intersect(ctx.isNew()).intersect(ctx.local());
     if (D.isEmpty()) continue;
@@ -280,6 +293,11 @@ function build(f: Finding, ctx: BuildContext, line: number): FixPlan[] | string 
     else groups.push({ scope, rep, D, key });
   }
   if (groups.length === 0) return "INPUT does not block any packet this DNAT rule takes";
+  return groups;
+}
+
+function build(f: Finding, ctx: BuildContext, line: number, groups: Group[]): FixPlan[] {
+  const u = ctx.u;
   // Name the external interface when every blocked packet arrives on it.
   const bad = groups.reduce((a, g) => a.union(g.D), u.empty());
   const named = externalIfaces(ctx).find((n) => bad.subtract(u.of({ k: "iface", dir: "in", name: n })).isEmpty());
