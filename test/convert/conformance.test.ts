@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CASES_FILE, runSuite, sharedPresent } from "./txlate.js";
 
 /** Identical cases when this was last recorded; the test fails below it. */
-const RECORDED_PASS = 351;
+const RECORDED_PASS = 352;
 
 const differencesDoc = readFileSync(new URL("./txlate-differences.md", import.meta.url), "utf8");
 /** `libxt_cluster.txlate:1, 4, 7` lists several lines of one file. */

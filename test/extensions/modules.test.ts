@@ -123,7 +123,7 @@ describe("value checks", () => {
     ["-m mark --mark 0x1/0x2/0x3", /is not VALUE\[\/MASK\]/],
     ["-m limit --limit 3/fortnight", /'3\/fortnight' is not a rate/],
     ["-m limit --limit 20000/sec", /too fast/],
-    ["-m limit --limit-burst 0", /'0' is not a number from 1 to 10000/],
+    ["-m limit --limit-burst 10001", /'10001' is not a number from 0 to 10000/],
     ["-m hashlimit --hashlimit-upto 5/sec", /needs --hashlimit-name/],
     ["-m hashlimit --hashlimit-upto 5/sec --hashlimit-above 5/sec --hashlimit-name a", /cannot be used together/],
     ["-m hashlimit --hashlimit-upto 5/sec --hashlimit-name a --hashlimit-mode srcip,foo", /'foo' is not a hashlimit mode/],

@@ -58,7 +58,8 @@ export const limit: Extension = {
   xlate: (call, ctx) => xlateLimit(call, ctx),
   options: [
     { name: "--limit", arity: 1, ...rate },
-    { name: "--limit-burst", arity: 1, ...uint(10000, 1) },
+    // 0 since iptables 1.8.9: nft_limit then uses its default burst, 5 (iptables-save prints none)
+    { name: "--limit-burst", arity: 1, ...uint(10000) },
   ],
   normalize(options, _family, span) {
     const out: OptionValue[] = withoutDefault(options, "--limit-burst", (o) => o.args[0] === DEFAULT_BURST);
