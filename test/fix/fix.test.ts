@@ -261,3 +261,27 @@ describe("a NodePort load-balanced over two endpoints (DW113, one finding per en
     expect(nft[0]!.plan.intent).not.toBe(nft[1]!.plan.intent);
   });
 });
+
+describe("kube-proxy and Docker on one node (fixtures/kube-proxy-nodeports.rules)", () => {
+  const file = "fixtures/kube-proxy-nodeports.rules";
+  const text = read(file);
+
+  it("has nothing for DW113 to fix as it is: KUBE-FIREWALL's 127/8 drop is not a user restriction", () => {
+    const r = runFix({ name: file, text }, { ...opts, rule: ["DW113"], format: "diff" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.join("")).toMatch(/nothing to fix/);
+  });
+
+  it("with an INPUT policy of DROP, every NodePort gets one verified nat RETURN, load-balanced or not", () => {
+    const at = text.indexOf("*filter");
+    const drop = text.slice(0, at) + text.slice(at).replace(":INPUT ACCEPT [0:0]", ":INPUT DROP [0:0]");
+    const r = runFix({ name: file, text: drop }, { ...opts, rule: ["DW113"], format: "diff" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    // svc-4 has three endpoints: five findings, three NodePorts
+    expect(r.stderr.join("").match(/DW113: nat-return \(verified\)/g)).toHaveLength(5);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("+-A"))).toEqual(
+      [30000, 30001, 30002].map((port) => `+-A PREROUTING -p tcp -m tcp --dport ${port} -m addrtype --dst-type LOCAL -j RETURN`),
+    );
+  }, 60_000);
+});
