@@ -10,11 +10,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
-import { Lab, describeLab } from "../helpers/lab.js";
-import { compareScenario, signature, traceArgs, tracePacket, type Comparison, type Disagreement } from "../helpers/lab/compare.js";
+import { CLIENT, CLIENT_V4, CLIENT_V6, HOST, HOST_V4, HOST_V6, Lab, describeLab, type Probe } from "../helpers/lab.js";
+import { compareScenario, kernelSide, signature, traceArgs, tracePacket, type Comparison, type Disagreement } from "../helpers/lab/compare.js";
 import { main } from "../../src/cli/main.js";
-import { inferHost, trace } from "../../src/engine/api.js";
-import { deriveScenario } from "../helpers/lab/scenario.js";
+import { inferHost, trace, type TracePacket } from "../../src/engine/api.js";
+import { deriveScenario, ruleFacts, type Scenario } from "../helpers/lab/scenario.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const shared = path.resolve(repo, "../shared");
@@ -76,6 +76,67 @@ async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/**
+ * Probes to every kube service (ClusterIP:port, and NodePort on the host's
+ * address) from rotating senders, `each` per service: the boundary probes
+ * reach a service only once or twice, too few to see the kernel pick
+ * different endpoints.
+ */
+function serviceProbes(text: string, sc: Scenario, each: number): Probe[] {
+  const v6 = sc.family === "ipv6";
+  const services = new Map<string, { proto: "tcp" | "udp"; dst: string; dport: number }>();
+  for (const f of ruleFacts(text)) {
+    if (f.table !== "nat" || !/^KUBE-(SVC|EXT)-/.test(f.target ?? "") || (f.proto !== "tcp" && f.proto !== "udp") || f.dports.length !== 1) continue;
+    const [lo, hi] = f.dports[0]!;
+    if (lo !== hi) continue;
+    const dst = f.dst ? (f.dst.neg || f.dst.net.lo !== f.dst.net.hi ? undefined : f.dst.net) : undefined;
+    if (f.dst && !dst) continue;
+    const addr = dst ? text.split("\n")[f.line - 1]!.match(/-d (\S+?)(\/\d+)? /)?.[1] : v6 ? HOST_V6 : HOST_V4;
+    if (addr) services.set(`${f.proto} ${addr}:${lo}`, { proto: f.proto, dst: addr, dport: lo });
+  }
+  const senders = [
+    ...[v6 ? CLIENT_V6 : CLIENT_V4, ...sc.topology.clientAddrs.map((a) => a.split("/")[0]!)].map((src) => ({ from: CLIENT, src })),
+    ...sc.topology.containers.map((c) => ({ from: c.ns, src: c.addrs[0]!.split("/")[0]! })),
+    { from: HOST, src: v6 ? HOST_V6 : HOST_V4 },
+  ];
+  const out: Probe[] = [];
+  let k = 0;
+  for (const svc of services.values()) for (let i = 0; i < each; i++) out.push({ id: `${sc.name}#svc${out.length}`, ...senders[k++ % senders.length]!, ...svc });
+  return out;
+}
+
+/**
+ * kube-proxy load balancing: the engine lists one result per endpoint (each a
+ * different DNAT target), and the kernel's probes really spread over them, so
+ * the comparison (which accepts any of the engine's results whose rule path
+ * and final address match) was tested on more than one branch.
+ */
+function checkBranches(dump: ReturnType<typeof parse>, host: ReturnType<typeof inferHost>, probes: { packet: TracePacket; kernel: ReturnType<typeof kernelSide> }[]): void {
+  const picked = new Map<string, { engine: Set<string>; kernel: Set<string>; probes: number }>();
+  for (const { packet, kernel } of probes) {
+    const t = trace(dump, packet, host);
+    if (!t.alternatives?.length) continue;
+    const results = [t, ...t.alternatives];
+    const endpoints = new Set(results.map((x) => `${x.final.dst}:${x.final.dport ?? ""}`));
+    expect(endpoints.size, `${JSON.stringify(packet)}: every branch is its own endpoint`).toBe(results.length);
+    const service = `${packet.proto} ${packet.dst}:${packet.dport ?? ""}`;
+    const e = picked.get(service) ?? { engine: endpoints, kernel: new Set<string>(), probes: 0 };
+    picked.set(service, e);
+    expect([...endpoints].sort(), `${service}: the same endpoints for every client`).toEqual([...e.engine].sort());
+    e.probes++;
+    if (kernel.outcome === "forwarded" || kernel.outcome === "local") e.kernel.add(`${kernel.final.dst}:${kernel.final.dport ?? ""}`);
+  }
+  expect(picked.size, "probes reached a load-balanced service").toBeGreaterThan(0);
+  for (const [service, e] of picked) {
+    // the kernel's endpoints are the engine's (the comparison also checked the rule path of each)
+    for (const k of e.kernel) expect(e.engine, `${service}: the kernel sent a probe to ${k}`).toContain(k);
+    console.log(`statistic: ${service}: ${e.probes} probes, kernel picked ${[...e.kernel].sort().join(" ")} of ${[...e.engine].sort().join(" ")}`);
+  }
+  // 2 or more endpoints each with probability >= 1/3: 12 probes all to one endpoint has odds under 1e-5
+  const busiest = [...picked.values()].sort((a, b) => b.probes - a.probes)[0]!;
+  if (busiest.probes >= 12) expect(busiest.kernel.size, "the kernel spread the busiest service's probes over its endpoints").toBeGreaterThan(1);
+}
+
 interface Known {
   signature: string;
   owner: "engine" | "lab";
@@ -105,6 +166,7 @@ describeLab("kernel vs engine: outcome, final address and rule path of real prob
   for (const src of all) {
     it(`${src.name}: every probe agrees with the kernel, or the disagreement is known`, async () => {
       const sc = deriveScenario(src.text, { name: src.name, family: src.family, seed: SEED, random: 40 });
+      if (/-m statistic\b/.test(src.text)) sc.probes.push(...serviceProbes(src.text, sc, 16));
       files.set(src.name, { file: src.file, hostOptions: sc.hostOptions });
       const t0 = performance.now();
       await lab.setTopology(sc.topology);
@@ -136,6 +198,7 @@ describeLab("kernel vs engine: outcome, final address and rule path of real prob
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+      if (/-m statistic\b/.test(src.text)) checkBranches(dump, inferHost(dump, sc.hostOptions), results.map((r) => ({ packet: tracePacket(r, sc.topology), kernel: kernelSide(r) })));
       const unknown = c.disagreements.filter((d: Disagreement) => !knownSigs.has(signature(d)));
       expect(unknown.map((d) => `${signature(d)}\n  packet ${JSON.stringify(d.packet)}\n  kernel ${d.kernel.outcome} ${JSON.stringify(d.kernel.final)}\n    ${d.kernel.path.join("\n    ")}\n  engine ${d.engine.outcome} ${JSON.stringify(d.engine.final)} ${d.engine.note ?? ""}\n    ${d.engine.path.join("\n    ")}`)).toEqual([]);
     });
