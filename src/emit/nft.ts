@@ -9,7 +9,7 @@
 import { findMatch, findTarget } from "../extensions/index.js";
 import { nftQuote } from "../extensions/nft-text.js";
 import { protoNumber } from "../extensions/protocols.js";
-import type { NftSetDecl, XlateContext } from "../extensions/types.js";
+import type { IpsetInfo, NftSetDecl, XlateContext } from "../extensions/types.js";
 import { BUILTIN_CHAINS, type Chain, type Dump, type Family, type NamedMatch, type Rule, type Span, type Table } from "../syntax/ast.js";
 import { isNftName, safeNftName } from "./nft-names.js";
 import { orderedChains, orderedTables, printRule } from "./save.js";
@@ -25,6 +25,8 @@ export interface ConvertOptions {
   header?: readonly string[];
   /** Decides which rules and chains are left out, and which chains become base chains; `--docker` supplies one. */
   plan?: ConvertPlan;
+  /** The host's ipsets (`ipset save`): sets are declared with their elements instead of left to the host. */
+  ipsets?: ReadonlyMap<string, IpsetInfo>;
 }
 
 export interface ConvertPlan {
@@ -78,6 +80,7 @@ export interface RuleEnv {
   nftFamily: NftFamily;
   chainName: ChainNames;
   declareSet(set: NftSetDecl): string;
+  ipset?(name: string): IpsetInfo | undefined;
 }
 
 export type RuleXlate =
@@ -152,7 +155,14 @@ class RuleScratch {
   negatedFullRange = false;
   constructor(readonly env: RuleEnv) {
     const comments = this.comments;
-    this.ctx = { family: env.family, nftFamily: env.nftFamily, rule: undefined as unknown as Rule, comment: (t) => comments.push(t), declareSet: (s) => env.declareSet(s) };
+    this.ctx = {
+      family: env.family,
+      nftFamily: env.nftFamily,
+      rule: undefined as unknown as Rule,
+      comment: (t) => comments.push(t),
+      declareSet: (s) => env.declareSet(s),
+      ...(env.ipset ? { ipset: env.ipset } : {}),
+    };
   }
 
   lossy(what: string, why: string): void {
@@ -368,6 +378,12 @@ export function setDeclText(s: { decl: NftSetDecl; name: string }, indent: strin
   if (s.decl.flags?.length) lines.push(`${indent}\tflags ${s.decl.flags.join(",")}`);
   const c = s.decl.comment ? nftQuote(s.decl.comment.slice(0, NFT_COMMENT_MAX)) : undefined;
   if (c) lines.push(`${indent}\tcomment ${c}`);
+  const els = s.decl.elements;
+  if (els?.length) {
+    lines.push(`${indent}\telements = {`);
+    els.forEach((e, i) => lines.push(`${indent}\t\t${e}${i < els.length - 1 ? "," : ""}`));
+    lines.push(`${indent}\t}`);
+  }
   lines.push(`${indent}}`);
   return lines;
 }
@@ -425,6 +441,18 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
   const problems: RuleProblem[] = [];
   const notes: ConvertNote[] = [...(plan?.notes ?? [])];
   const out = new ScriptWriter();
+  const missingSets = new Set<string>();
+  const ipsets = opts.ipsets;
+  const ipset = ipsets
+    ? (name: string) => {
+        const info = ipsets.get(name);
+        if (!info && !missingSets.has(name)) {
+          missingSets.add(name);
+          notes.push({ code: "ipset-missing", message: `ipset ${name} is not in the ipset file: its nft set is declared empty, to be filled from the host` });
+        }
+        return info;
+      }
+    : undefined;
   let rules = 0;
   let nftRules = 0;
   let skipped = 0;
@@ -446,6 +474,7 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
       nftFamily,
       chainName: (c) => names.chain(c),
       declareSet: (s) => sets.declare(s),
+      ...(ipset ? { ipset } : {}),
     };
     const scratch = scratchFor(env);
     tables++;

@@ -21,6 +21,23 @@ export interface XlateContext {
   comment(text: string): void;
   /** Declares a named set the expression looks up (ipset, connlimit); returns the name to use. */
   declareSet(set: NftSetDecl): string;
+  /** The ipset of that name as `ipset save` wrote it, when the user gave one (`convert --ipsets`). */
+  ipset?(name: string): IpsetInfo | undefined;
+}
+
+/** One set of an `ipset save` file. */
+export interface IpsetInfo {
+  name: string;
+  /** `hash:ip,port`, `bitmap:port`, ... */
+  type: string;
+  /** `inet` or `inet6` (`family` of hash types; bitmap:ip is inet, bitmap:port and list:set have none). */
+  family?: string;
+  /** Options of `create` after the type (`timeout 300`, `counters`, `comment`, ...). */
+  options: readonly string[];
+  /** Each `add`: the member as ipset writes it (`10.0.0.1,tcp:80`) and the words after it (`nomatch`, `timeout 20`, ...). */
+  members: readonly { value: string; options: readonly string[]; line: number }[];
+  /** Line of the `create` in the ipset file. */
+  line: number;
 }
 
 export interface NftSetDecl {
@@ -32,6 +49,8 @@ export interface NftSetDecl {
   comment?: string;
   /** Same name and type are one set (an ipset used by many rules); otherwise each call gets its own. */
   shared?: boolean;
+  /** Elements in nft syntax (`10.0.0.1 . tcp . 80`); none declares an empty set. */
+  elements?: readonly string[];
 }
 
 /**

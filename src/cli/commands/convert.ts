@@ -7,6 +7,7 @@ import { parse } from "../../extensions/index.js";
 import { convertDump, type NftFamily } from "../../emit/nft.js";
 import { dockerPlan } from "../../emit/nft-docker.js";
 import { isNftName } from "../../emit/nft-names.js";
+import { parseIpsetSave } from "../../emit/nft-ipset.js";
 import { chalkStderr } from "chalk";
 import { formatDiagnostic, plain } from "../../report/diagnostics.js";
 import type { Family } from "../../syntax/ast.js";
@@ -20,6 +21,7 @@ interface ConvertCliOptions {
   tablePrefix?: string;
   allowLossy?: boolean;
   docker?: boolean;
+  ipsets?: string;
 }
 
 export function registerConvert(program: Command) {
@@ -31,6 +33,7 @@ export function registerConvert(program: Command) {
     .option("--table-prefix <prefix>", "prefix for the nft table names, e.g. 'dw-' gives 'table ip dw-filter'")
     .option("--allow-lossy", "write the script even when some rules cannot be translated exactly (they are marked in it and listed on stderr)")
     .option("--docker", "leave out what Docker owns (its chains, jumps, MASQUERADEs, raw drops); turn DOCKER-USER into a forward-hook chain")
+    .option("--ipsets <file>", "the host's 'ipset save' output: declare each nft set with its elements instead of leaving it to be filled from the host")
     .addHelpText(
       "after",
       `
@@ -40,6 +43,7 @@ Exit status: 0 written; 2 bad input; 3 some rules cannot be translated exactly
 Examples:
   iptables-save | dockwall convert > rules.nft && nft -c -f rules.nft
   dockwall convert rules.v4 --table-prefix dw- --docker
+  dockwall convert rules.v4 --ipsets <(ipset save)
   ip6tables-save | dockwall convert --family inet`,
     )
     .action((file: string | undefined, o: ConvertCliOptions) => {
@@ -47,6 +51,11 @@ Examples:
       if (prefix && !isNftName(`${prefix}filter`)) {
         throw new UsageError(`--table-prefix '${prefix}': nft table names are letters, digits, '_', '-', '.' and '/', starting with a letter or '_'`);
       }
+      if (o.ipsets !== undefined && (o.ipsets === "-" || o.ipsets === "") && (!file || file === "-")) {
+        throw new UsageError("--ipsets and the dump cannot both come from standard input");
+      }
+      const sets = o.ipsets !== undefined ? readInput(o.ipsets) : undefined;
+      const ipsets = sets ? parseIpsetSave(sets.text, sets.name) : undefined;
       const input = readInput(file);
       const family: Family | undefined = o.family === "ip" ? "ipv4" : o.family === "ip6" ? "ipv6" : undefined;
       const dump = parse(input.text, { file: input.name, ...(family ? { family } : {}) });
@@ -60,6 +69,7 @@ Examples:
         tablePrefix: prefix,
         header,
         ...(o.docker ? { plan: dockerPlan(dump) } : {}),
+        ...(ipsets ? { ipsets } : {}),
       });
       const lossy = result.problems.length > 0 && !o.allowLossy;
       const c = useColor(process.stderr) ? chalkStderr : plain;

@@ -1,6 +1,7 @@
 // libxt_set: membership in an ipset (`--match-set NAME src,dst`). The set itself
-// lives outside the dump, so what it holds is unknown offline.
-import type { Extension } from "../types.js";
+// lives outside the dump, so what it holds is unknown offline, unless the user
+// gives convert the host's `ipset save` (ctx.ipset).
+import type { Extension, IpsetInfo, XlateContext, XlateResult } from "../types.js";
 import { uint, type ValueType } from "../values.js";
 import * as xl from "../nft-text.js";
 
@@ -59,17 +60,84 @@ function setDims(name: string, count: number): { dims: SetDim[]; known: boolean 
   return { dims: Array<SetDim>(count).fill("ip"), known: false };
 }
 
+/** The dimensions of an ipset type (`hash:ip,port,net` is ip, ipport, ip), or why nft has no key for it. */
+function typeDims(type: string): SetDim[] | string {
+  const [method, kinds = ""] = type.split(":");
+  if (method === "list") return "a list:set holds other sets, which an nft set cannot";
+  const out: SetDim[] = [];
+  for (const k of kinds.split(",")) {
+    if (k === "ip" || k === "net") out.push("ip");
+    else if (k === "port") out.push(method === "bitmap" ? "port" : "ipport");
+    else return `its '${k}' dimension has no nft set key in dockwall`;
+  }
+  return out;
+}
+
+/** Protocols whose ports an nft `th dport` reads (ipset also stores icmp types in the port dimension). */
+const PORT_PROTOS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
+
+/** One `ipset save` member (`10.0.0.1,tcp:80`) as an nft element (`10.0.0.1 . tcp . 80`), or why not. */
+function element(value: string, dims: readonly SetDim[], family: XlateContext["family"]): string | { error: string } {
+  const parts = value.split(",");
+  if (parts.length !== dims.length) return { error: `member '${value}' does not have ${dims.length} parts` };
+  const out: string[] = [];
+  for (let i = 0; i < dims.length; i++) {
+    const p = parts[i]!;
+    if (dims[i] === "ip") {
+      if (p.includes(":") !== (family === "ipv6")) return { error: `member '${value}' is not an ${family === "ipv6" ? "IPv6" : "IPv4"} address` };
+      out.push(p);
+    } else if (dims[i] === "port") out.push(p);
+    else {
+      // `80` alone is tcp:80 (ipset's default protocol)
+      const c = p.lastIndexOf(":");
+      const proto = c < 0 ? "tcp" : p.slice(0, c);
+      if (!PORT_PROTOS.has(proto)) return { error: `member '${value}': ${proto} has no ports nft can look up` };
+      out.push(`${proto} . ${c < 0 ? p : p.slice(c + 1)}`);
+    }
+  }
+  return out.join(" . ");
+}
+
+/** The set of `ipset save`, as elements of an nft set with keys for `dims`; `lossy` when timeouts are dropped. */
+function ipsetElements(info: IpsetInfo, dims: readonly SetDim[], ctx: XlateContext): { elements: string[]; lossy?: string } | { error: string } {
+  const want = ctx.family === "ipv6" ? "inet6" : "inet";
+  if (info.family && info.family !== want) return { error: `ipset ${info.name} is family ${info.family}: the kernel refuses it in a${ctx.family === "ipv6" ? "n IPv6" : "n IPv4"} rule` };
+  const elements: string[] = [];
+  let timeouts = info.options.includes("timeout");
+  for (const m of info.members) {
+    if (m.options.includes("nomatch")) return { error: `ipset ${info.name} has 'nomatch' members (exceptions inside a network), which an nft set cannot hold` };
+    if (m.options.includes("timeout")) timeouts = true;
+    const e = element(m.value, dims, ctx.family);
+    if (typeof e !== "string") return { error: `ipset ${info.name}: ${e.error}` };
+    elements.push(e);
+  }
+  return timeouts ? { elements, lossy: `ipset ${info.name} has timeouts: its members expire in the kernel, the nft set keeps the ones the file lists` } : { elements };
+}
+
 const xlateSet: xl.XlateFn = (call, ctx) => {
   const other = call.options.find((o) => o.name !== "--match-set");
   if (other) return xl.untranslatable(`set ${other.name} has no nft translation`);
   const parts: string[] = [];
+  const lossy: string[] = [];
   const kw = xl.ipKw(ctx.family);
   const addrType = ctx.family === "ipv4" ? "ipv4_addr" : "ipv6_addr";
   for (const o of call.options) {
     const [name, dirs] = o.args as [string, string];
     const flags = dirs.split(",");
-    const { dims, known } = setDims(name, flags.length);
-    if (dims.length < flags.length) return xl.untranslatable(`set ${name} has fewer dimensions than ${dirs}`);
+    const info = ctx.ipset?.(name);
+    let dims: SetDim[];
+    let known: boolean;
+    if (info) {
+      const d = typeDims(info.type);
+      if (typeof d === "string") return xl.untranslatable(`ipset ${name} (${info.type}): ${d}`);
+      // xt_set reads every dimension of the set, taking the unnamed directions as dst
+      if (d.length !== flags.length) return xl.untranslatable(`ipset ${name} (${info.type}) has ${d.length} dimensions and the match names ${flags.length}`);
+      dims = d;
+      known = true;
+    } else {
+      ({ dims, known } = setDims(name, flags.length));
+      if (dims.length < flags.length) return xl.untranslatable(`set ${name} has fewer dimensions than ${dirs}`);
+    }
     const keys: string[] = [];
     const types: string[] = [];
     flags.forEach((f, i) => {
@@ -79,14 +147,21 @@ const xlateSet: xl.XlateFn = (call, ctx) => {
       else if (dims[i] === "ipport") keys.push(`meta l4proto . th ${src ? "sport" : "dport"}`), types.push("inet_proto . inet_service");
       else keys.push(`th ${src ? "sport" : "dport"}`), types.push("inet_service");
     });
+    const r = info ? ipsetElements(info, dims, ctx) : undefined;
+    if (r && "error" in r) return xl.untranslatable(r.error);
+    if (r?.lossy) lossy.push(r.lossy);
     const set = ctx.declareSet({
       name,
       type: types.join(" . "),
       flags: ["interval"],
       shared: true,
-      comment: `ipset ${name}: fill from the host (ipset list ${name})${known ? "" : `; type assumed from use: ${flags.length === 1 ? "addresses" : "address tuples"}`}`,
+      comment: info
+        ? `ipset ${name} (${info.type}) as the ipset file lists it`
+        : `ipset ${name}: fill from the host (ipset list ${name})${known ? "" : `; type assumed from use: ${flags.length === 1 ? "addresses" : "address tuples"}`}`,
+      ...(r ? { elements: r.elements } : {}),
     });
     parts.push(`${keys.join(" . ")} ${xl.neq(o.neg)}@${set}`);
   }
-  return xl.join(parts);
+  const out: XlateResult = xl.join(parts);
+  return lossy.length && "nft" in out ? { ...out, lossy: lossy.join("; ") } : out;
 };
