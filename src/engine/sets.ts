@@ -367,6 +367,68 @@ export class Dd {
     return r;
   }
 
+  /**
+   * Per level, the starts of the intervals any of the sets distinguishes
+   * there (always 0): values of one class are alike for every one of them.
+   */
+  classes(sets: readonly number[]): number[][] {
+    const starts = this.levels.map(() => new Set<number>([0]));
+    const seen = new Set<number>();
+    const stack = [...sets];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x <= FULL || seen.has(x)) continue;
+      seen.add(x);
+      const l = this.meta[x << 2]!;
+      const c = this.meta[(x << 2) + 1]!;
+      const o = this.meta[(x << 2) + 2]!;
+      for (let i = 0; i < c; i++) {
+        starts[l]!.add(this.pool[o + 2 * i]! >>> 0);
+        stack.push(this.pool[o + 2 * i + 1]!);
+      }
+    }
+    return starts.map((s) => [...s].sort((a, b) => a - b));
+  }
+
+  private readonly projections = new WeakMap<readonly number[][], Map<number, number>>();
+
+  /**
+   * The set widened to whole classes (`classes(cs)`), level by level: a value
+   * is in where some value of its class is. For each c of cs,
+   * meets(n, c) = meets(project(n), c), and many different sets project to
+   * one, so their answers are shared.
+   */
+  project(n: number, classes: readonly number[][]): number {
+    let memo = this.projections.get(classes);
+    if (!memo) this.projections.set(classes, (memo = new Map()));
+    const m = memo;
+    const rec = (x: number): number => {
+      if (x <= FULL) return x;
+      const hit = m.get(x);
+      if (hit !== undefined) return hit;
+      const nd = this.node(x);
+      const cl = classes[nd.level]!;
+      const max = this.maxOf[nd.level]!;
+      const kids = nd.kids.map(rec);
+      const starts: number[] = [];
+      const out: number[] = [];
+      // class k spans cl[k]..cl[k+1]-1: the union of the kids of the intervals it overlaps
+      let i = 0;
+      for (let k = 0; k < cl.length; k++) {
+        const hi = k + 1 < cl.length ? cl[k + 1]! - 1 : max;
+        while (i + 1 < nd.starts.length && nd.starts[i + 1]! <= cl[k]!) i++;
+        const parts: number[] = [];
+        for (let j = i; j < nd.starts.length && nd.starts[j]! <= hi; j++) parts.push(kids[j]!);
+        starts.push(cl[k]!);
+        out.push(this.orAll(parts));
+      }
+      const r = this.mk(nd.level, starts, out);
+      m.set(x, r);
+      return r;
+    };
+    return rec(n);
+  }
+
   /** Index of the interval holding v in a node's pairs at offset o. */
   private seekIn(o: number, c: number, v: number): number {
     let lo = 0;
@@ -500,6 +562,10 @@ export class PacketSet {
   static meet(dd: Dd, a: number, b: number): PacketSet {
     if (a === FULL || b === FULL || a === b) return new PacketSet(dd, a === FULL ? b : a);
     return dd.meets(a, b) ? new PacketSet(dd, -1, a, b) : new PacketSet(dd, EMPTY);
+  }
+  /** a ∩ b, built only on demand, for sets the caller knows to meet. */
+  static deferred(dd: Dd, a: number, b: number): PacketSet {
+    return new PacketSet(dd, -1, a, b);
   }
   get node(): number {
     if (this.n < 0) this.n = this.dd.and(this.a, this.b);

@@ -1144,9 +1144,40 @@ class Pipeline {
         (o, outcome, routing) => list.push({ ...cachedOut(o, f.env), outcome, routing, filterBy: o.flow.filterBy, lastAccept: o.flow.lastAccept }),
         this.paths,
       );
+      // equal NAT additions as one array: a flow's NAT views are then shared by its parts
+      const same = new Map<string, NatRecord[]>();
+      for (const c of list) {
+        const nk = natKey(c.natAdded);
+        const one = same.get(nk);
+        if (one) c.natAdded = one;
+        else same.set(nk, c.natAdded);
+      }
       this.cache.set(k, (cached = list));
     }
     return cached;
+  }
+
+  private readonly meeting = new Map<CachedEnd[], { classes: number[][]; byProjection: Map<number, number[]> }>();
+
+  /**
+   * The indices of the ends whose sets meet the flow's. The ends tell few
+   * values apart (after DNAT a flow's addresses are constants, so its
+   * original destination is seldom tested again); widened to the classes
+   * they distinguish, the flows of thousands of services are a handful of
+   * sets, tested once each.
+   */
+  private meetingEnds(f: Flow, list: CachedEnd[]): number[] {
+    const d = this.w.dd;
+    let m = this.meeting.get(list);
+    if (!m) this.meeting.set(list, (m = { classes: d.classes(list.map((c) => c.set)), byProjection: new Map() }));
+    const p = d.project(f.set, m.classes);
+    let idx = m.byProjection.get(p);
+    if (!idx) {
+      idx = [];
+      for (let j = 0; j < list.length; j++) if (d.meets(p, list[j]!.set)) idx.push(j);
+      m.byProjection.set(p, idx);
+    }
+    return idx;
   }
 
   private readonly merged = new Map<CachedEnd[], CachedEnd[]>();
@@ -1189,9 +1220,10 @@ class Pipeline {
     const d = w.dd;
     let prefix: PathStep[] | undefined;
     const before = choiceArray(f.choices);
-    for (const c of this.ends(f)) {
-      const set = PacketSet.meet(d, f.set, c.set);
-      if (set.isEmpty()) continue;
+    const list = this.ends(f);
+    for (const j of this.meetingEnds(f, list)) {
+      const c = list[j]!;
+      const set = c.set === FULL || f.set === c.set ? new PacketSet(d, f.set) : f.set === FULL ? new PacketSet(d, c.set) : PacketSet.deferred(d, f.set, c.set);
       prefix ??= pathArray(f.path);
       const nv = c.natAdded.length ? natViewAfter(f.env, c.natAdded, u.family) : natView(f.env, u.family);
       const part: OutcomePart = {

@@ -98,9 +98,13 @@ const TARGETS: readonly Extension[] = [AUDIT, CHECKSUM, CLASSIFY, CONNMARK, CT, 
 function forParser(ext: Extension): Extension {
   if (ext.ordered) return ext;
   const rank = new Map(ext.options.map((o, i) => [o.name, i]));
-  const sort = (options: OptionValue[]) =>
-    // most calls have one option: nothing to order, and the parser runs this 100k times
-    options.length < 2 ? options : options.map((o, i) => [o, i] as const).sort(([a, i], [b, j]) => (rank.get(a.name) ?? 1e9) - (rank.get(b.name) ?? 1e9) || i - j).map(([o]) => o);
+  const rankOf = (o: OptionValue) => rank.get(o.name) ?? 1e9;
+  const sort = (options: OptionValue[]) => {
+    // the parser runs this on every call of every rule, and most are already in order
+    let sorted = true;
+    for (let i = 1; i < options.length && sorted; i++) sorted = rankOf(options[i - 1]!) <= rankOf(options[i]!);
+    return sorted ? options : options.map((o, i) => [o, i] as const).sort(([a, i], [b, j]) => rankOf(a) - rankOf(b) || i - j).map(([o]) => o);
+  };
   const own = ext.normalize;
   return { ...ext, normalize: (options, family, span) => sort(own ? own(options, family, span) : options) };
 }

@@ -238,8 +238,22 @@ export function withOpt(options: OptionValue[], name: string, args: string[], sp
   return out;
 }
 
+/**
+ * The options without those `drop` picks; the same array (not a copy) when it picks
+ * none: the parser normalizes every call of every rule, and needs no garbage there.
+ */
+export function dropOptions(options: OptionValue[], drop: (o: OptionValue) => boolean): OptionValue[] {
+  let i = 0;
+  while (i < options.length && !drop(options[i]!)) i++;
+  if (i === options.length) return options;
+  const out = options.slice(0, i);
+  for (i++; i < options.length; i++) if (!drop(options[i]!)) out.push(options[i]!);
+  return out;
+}
+
 /** Drop the options whose value equals the default iptables-save leaves out. */
 export function withoutDefault(options: OptionValue[], name: string, isDefault: (o: OptionValue) => boolean): OptionValue[] {
+  // a new array: callers add implied options to it
   return options.filter((o) => o.name !== name || !isDefault(o));
 }
 
@@ -262,5 +276,7 @@ export const PORT_OPTIONS = [
 
 /** iptables-save leaves out a port match that covers every port (`--dport 0:65535`). */
 export function withoutFullPortRanges(options: OptionValue[]): OptionValue[] {
-  return options.filter((o) => !((o.name === "--sport" || o.name === "--dport") && !o.neg && o.args[0] === "0:65535"));
+  return dropOptions(options, isFullPortRange);
 }
+
+const isFullPortRange = (o: OptionValue) => (o.name === "--sport" || o.name === "--dport") && !o.neg && o.args[0] === "0:65535";

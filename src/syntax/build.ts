@@ -18,6 +18,7 @@ import {
   type Family,
   type MatchCall,
   type NamedMatch,
+  type OptionValue,
   type Rule,
   type Span,
   type Table,
@@ -140,6 +141,14 @@ const NETFILTER_TARGETS = new Set([
 ]);
 
 const IFNAMSIZ = 16;
+/** The args of every flag option (`--syn`, `--random`): rules share it, so it is frozen. */
+const NO_ARGS: string[] = Object.freeze([]) as unknown as string[];
+/**
+ * The options of every call that has none (`-m tcp` alone, `-j KUBE-SEP-...`): one
+ * frozen array instead of 100k empty ones. Code that edits a parsed call assigns
+ * a new array (`call.options = [...]`), as it must for any AST it did not make.
+ */
+const NO_OPTIONS: OptionValue[] = Object.freeze([]) as unknown as OptionValue[];
 const DIGITS = /^\d+$/;
 
 class Builder {
@@ -166,7 +175,7 @@ class Builder {
   /** Index of the first word after the command. */
   private argBase = 0;
   /** check/canon results of one-word options by value (the specs promise they are pure). */
-  private valueMemo = new Map<OptionSpec, Map<string, string | { canon: string }>>();
+  private valueMemo = new Map<OptionSpec, Map<string, string | string[]>>();
   // The line being read: [lineStart, lineEnd) of the block lexed last.
   private block = "";
   private lineStart = 0;
@@ -446,7 +455,9 @@ class Builder {
   private chain(table: Table, name: string): Chain {
     let c = table.chains.get(name);
     if (!c) {
-      c = isBuiltin(table.name, name) ? { name, builtin: true, rules: [], policy: "ACCEPT" } : { name, builtin: false, rules: [] };
+      // every field in the literal: fields added later would go to a separate property store
+      const builtin = isBuiltin(table.name, name);
+      c = { name, builtin, policy: builtin ? "ACCEPT" : undefined, counters: undefined, declared: undefined, rules: [] };
       table.chains.set(name, c);
     }
     return c;
@@ -499,7 +510,7 @@ class Builder {
           }
         }
         const rules = this.rule(from, table, chain.name, countersTok, lineStart);
-        if (at < 0) for (const r of rules) chain.rules.push(r);
+        if (at < 0) for (const r of rules) chain.rules = append(chain.rules, r);
         else chain.rules.splice(at, 0, ...rules);
         return;
       }
@@ -750,7 +761,7 @@ class Builder {
           const v = this.take("-m needs a module name");
           const name = tokText(v);
           const spec = this.matchSpec(name);
-          const call: MatchCall = { name: spec ? spec.name : name, known: !!spec, implicit: false, options: [], span: this.span(opt.startOffset, tokEnd(v)) };
+          const call: MatchCall = { name: spec ? spec.name : name, known: !!spec, implicit: false, options: NO_OPTIONS, span: this.span(opt.startOffset, tokEnd(v)) };
           if (spec) this.load(spec, call);
           else this.unknownModule("match", name, this.span(v.startOffset, tokEnd(v)));
           this.addMatch(call);
@@ -829,17 +840,17 @@ class Builder {
       if (STANDARD_TARGETS.has(name)) throw new LineError(v.startOffset, tokEnd(v), `-g needs a user chain, not ${name}`);
     } else {
       const spec = this.targetSpec(name);
-      if (spec) return { name: spec.name, kind: "extension", goto, options: [], span };
-      if (STANDARD_TARGETS.has(name)) return { name, kind: "standard", goto, options: [], span };
+      if (spec) return { name: spec.name, kind: "extension", goto, options: NO_OPTIONS, span };
+      if (STANDARD_TARGETS.has(name)) return { name, kind: "standard", goto, options: NO_OPTIONS, span };
     }
     if (isBuiltin(table.name, name)) throw new LineError(v.startOffset, tokEnd(v), `cannot jump to built-in chain ${name}`);
     const chain = table.chains.get(name);
     // the declared chain's name string is shared by every rule that jumps there
-    if (chain) return { name: chain.name, kind: "chain", goto, options: [], span };
-    if (goto && this.implicitTable) return { name: this.existingChain(table, v).name, kind: "chain", goto, options: [], span };
+    if (chain) return { name: chain.name, kind: "chain", goto, options: NO_OPTIONS, span };
+    if (goto && this.implicitTable) return { name: this.existingChain(table, v).name, kind: "chain", goto, options: NO_OPTIONS, span };
     if (goto) this.existingChain(table, v);
     // decided at the end of the rule: a module we do not model, or a missing chain
-    return { name, kind: "unknown", goto, options: [], span };
+    return { name, kind: "unknown", goto, options: NO_OPTIONS, span };
   }
 
   private unknownTarget(table: Table, target: TargetCall) {
@@ -894,7 +905,11 @@ class Builder {
     if (!spec) return;
     const msg = spec.checkCall?.(call.options, this.family);
     if (msg) throw new LineError(call.span.col - 1, (call.options.at(-1)?.span.endCol ?? call.span.endCol) - 1, msg);
-    if (spec.normalize) call.options = spec.normalize(call.options, this.family, call.span);
+    if (spec.normalize) {
+      const options = spec.normalize(call.options, this.family, call.span);
+      // a rewritten list may have grown by push (17 slots reserved): the AST keeps an exact copy
+      call.options = options.length === 0 ? NO_OPTIONS : options === call.options ? options : options.slice();
+    }
   }
 
   /** An option that is not generic: it belongs to the current module, an earlier one, or the `-p` protocol's. */
@@ -931,7 +946,7 @@ class Builder {
         ospec = optionIndex(pm).get(name);
         if (ospec) {
           // `-p tcp --dport 80`: iptables loads the tcp match implicitly, and iptables-save prints `-m tcp`
-          const call: MatchCall = { name: pm.name, known: true, implicit: true, options: [], span: this.span(negStart, tokEnd(opt)) };
+          const call: MatchCall = { name: pm.name, known: true, implicit: true, options: NO_OPTIONS, span: this.span(negStart, tokEnd(opt)) };
           this.addMatch(call);
           this.load(pm, call);
           owner = call;
@@ -956,25 +971,30 @@ class Builder {
     let end = tokEnd(opt);
     const arity = ospec.arity;
     const optional = ospec.optionalArity ?? 0;
-    // exact-size arrays: a pushed-to [] reserves 17 slots, and 100k rules keep theirs
-    const vals: string[] = arity === 1 && optional === 0 ? [""] : [];
-    for (let k = 0; k < arity; k++) {
-      const v = this.tok(this.pos);
-      if (!v || v.tokenType === Bang || ((v.tokenType === Option || v.tokenType === Command) && GENERIC.has(v.image))) {
-        throw this.missing(`${name} needs ${arity === 1 ? "a value" : `${arity} values`}`);
+    let args: string[];
+    if (arity === 1 && optional === 0) {
+      const v = this.value(name, 1);
+      end = tokEnd(v);
+      args = this.checkOne(ospec, v, negStart, end);
+    } else if (arity === 0 && optional === 0) {
+      args = this.checkMany(ospec, NO_ARGS, negStart, end);
+    } else {
+      // exact-size arrays: a pushed-to [] reserves 17 slots, and 100k rules keep theirs
+      const vals: string[] = new Array<string>(arity);
+      for (let k = 0; k < arity; k++) {
+        const v = this.value(name, arity);
+        vals[k] = tokText(v);
+        end = tokEnd(v);
       }
-      vals[k] = tokText(v);
-      end = tokEnd(v);
-      this.pos++;
+      for (let k = 0; k < optional; k++) {
+        const v = this.tok(this.pos);
+        if (!v || v.tokenType === Option || v.tokenType === Command || v.tokenType === Bang) break;
+        vals.push(tokText(v));
+        end = tokEnd(v);
+        this.pos++;
+      }
+      args = this.checkMany(ospec, vals, negStart, end);
     }
-    for (let k = 0; k < optional; k++) {
-      const v = this.tok(this.pos);
-      if (!v || v.tokenType === Option || v.tokenType === Command || v.tokenType === Bang) break;
-      vals.push(tokText(v));
-      end = tokEnd(v);
-      this.pos++;
-    }
-    const args = arity === 1 && optional === 0 ? this.checkOne(ospec, vals, negStart, end) : this.checkMany(ospec, vals, negStart, end);
     if (!ospec.repeatable) {
       for (const o of owner.options) if (o.name === ospec.name) throw new LineError(negStart, end, `${ospec.name} given twice`);
     }
@@ -1012,28 +1032,39 @@ class Builder {
     return ospec.canon ? ospec.canon(vals, this.family) : vals;
   }
 
-  /** checkMany for a one-word option, remembered by value: `--dport 80` recurs thousands of times. */
-  private checkOne(ospec: OptionSpec, vals: string[], start: number, end: number): string[] {
-    if (!ospec.check && !ospec.canon) return vals;
+  /** The next word as the value of option `name` (which takes `arity` words). */
+  private value(name: string, arity: number): IToken {
+    const v = this.tok(this.pos);
+    if (!v || v.tokenType === Bang || ((v.tokenType === Option || v.tokenType === Command) && GENERIC.has(v.image))) {
+      throw this.missing(`${name} needs ${arity === 1 ? "a value" : `${arity} values`}`);
+    }
+    this.pos++;
+    return v;
+  }
+
+  /**
+   * checkMany for a one-word option, remembered by the word as written: `--dport 80`
+   * recurs thousands of times, and its rules then share one frozen `["80"]`
+   * (every retained object costs parse time in the garbage collector).
+   */
+  private checkOne(ospec: OptionSpec, v: IToken, start: number, end: number): string[] {
     let memo = this.valueMemo.get(ospec);
     if (!memo) this.valueMemo.set(ospec, (memo = new Map()));
-    const value = vals[0]!;
-    let r = memo.get(value);
+    let r = memo.get(v.image);
     if (r === undefined) {
+      const vals = [tokText(v)];
       const err = ospec.check?.(vals, this.family);
       if (err !== undefined) r = err;
       else {
         const canon = ospec.canon ? ospec.canon(vals, this.family) : vals;
-        if (canon.length !== 1) return canon;
-        r = { canon: canon[0]! };
+        // unique values (DNAT addresses) stop being remembered: their arrays need no freezing
+        if (memo.size >= VALUE_MEMO_SIZE) return canon;
+        r = Object.freeze(canon) as string[];
       }
-      if (memo.size < VALUE_MEMO_SIZE) memo.set(value, r);
+      if (memo.size < VALUE_MEMO_SIZE) memo.set(v.image, r);
     }
     if (typeof r === "string") throw new LineError(start, end, `${ospec.name}: ${r}`, "bad-value");
-    // a fresh array per rule: the AST may be edited, so rules share no arrays
-    // the remembered string, not the token's copy: 100k rules then share one "80"
-    vals[0] = r.canon;
-    return vals;
+    return r;
   }
 }
 
@@ -1077,15 +1108,21 @@ function isBuiltin(table: string, chain: string): boolean {
   return BUILTIN_CHAINS.get(table)?.includes(chain) ?? false;
 }
 
-/** `[packets:bytes]` */
 /** `-s 0.0.0.0/0` matches every address: iptables stores (and prints) nothing. */
 function anyAddr(a: AddrMatch | undefined): AddrMatch | undefined {
   return a && !a.neg && a.prefix === 0 ? undefined : a;
 }
 
+/** Counters by their text: most are `[0:0]`, and 35k chains can then share one frozen object. */
+const countersMemo = new Map<string, RuleCounters>();
+
 function parseCounters(image: string): RuleCounters {
+  let c = countersMemo.get(image);
+  if (c) return c;
   const colon = image.indexOf(":");
-  return { packets: image.slice(1, colon), bytes: image.slice(colon + 1, -1) };
+  c = Object.freeze({ packets: image.slice(1, colon), bytes: image.slice(colon + 1, -1) });
+  if (countersMemo.size < VALUE_MEMO_SIZE) countersMemo.set(image, c);
+  return c;
 }
 
 /** Structural identity of a rule, ignoring spans and counters (used by -D RULESPEC and duplicate checks). */

@@ -85,6 +85,25 @@ describe("interval decision diagrams", () => {
     }
   });
 
+  it("a set widened to the classes some sets distinguish meets exactly those of them it met (300 random rounds)", () => {
+    const dd = new Dd(LEVELS);
+    const r = rng(31);
+    for (let round = 0; round < 300; round++) {
+      const cs = Array.from({ length: 1 + Math.floor(r() * 4) }, () => randomSet(dd, r).node);
+      const classes = dd.classes(cs);
+      const x = randomSet(dd, r);
+      const p = dd.project(x.node, classes);
+      // wider, never narrower
+      expect(dd.diff(x.node, p)).toBe(EMPTY);
+      for (const c of cs) expect(dd.meets(p, c), `round ${round}`).toBe(dd.and(x.node, c) !== EMPTY);
+      // whole classes: a member's class-mates are members
+      const members = enumerate(dd, p);
+      const classOf = (v: number[]) => v.map((x, l) => classes[l]!.filter((s) => s <= x).length).join(",");
+      const memberClasses = new Set([...members].map((k) => classOf(k.split(",").map(Number))));
+      for (const v of ALL) expect(members.has(key(v))).toBe(memberClasses.has(classOf(v)));
+    }
+  });
+
   it("deferred intersections: the same members, emptiness, and further intersect/subtract/union as built sets", () => {
     const dd = new Dd(LEVELS);
     const r = rng(23);

@@ -3,7 +3,7 @@
 // `--syn` is stored as the flags test it stands for.
 import type { OptionValue } from "../../syntax/ast.js";
 import type { Extension } from "../types.js";
-import { PORT_OPTIONS, uint, withOpt, withoutFullPortRanges } from "../values.js";
+import { PORT_OPTIONS, dropOptions, uint, withOpt, withoutFullPortRanges } from "../values.js";
 import { parsePortRange } from "../values.js";
 import { allOptions, portsConstraint } from "../packet.js";
 import * as xl from "../nft-text.js";
@@ -57,7 +57,7 @@ export const tcp: Extension = {
     const syn = out.find((o) => o.name === "--syn");
     if (syn) out = withOpt(out, "--tcp-flags", [...SYN_FLAGS], span, syn.neg, syn);
     // a flags test with an empty mask tests nothing and is not stored
-    return out.filter((o) => !(o.name === "--tcp-flags" && !o.neg && o.args[0] === "NONE"));
+    return dropOptions(out, (o) => o.name === "--tcp-flags" && !o.neg && o.args[0] === "NONE");
   },
   constraint: (call) =>
     allOptions(call.options, (name, a) => {
