@@ -99,21 +99,36 @@ export function reachableChains(table: Table, start: string): Set<string> {
 const duplicateCache = new WeakMap<readonly Rule[], { rule: Rule; earlier: Rule }[]>();
 
 /**
+ * A few fields that equal rules share: the full text (ruleKey) is asked only
+ * of rules that agree on them, which on a kube node (a DNAT per endpoint, a
+ * jump per service) is almost none.
+ */
+function roughKey(r: Rule): string {
+  const t = r.target;
+  const opt = t?.options[0];
+  return `${t?.name}\u0000${opt?.args[0] ?? ""}\u0000${r.src?.addr}/${r.src?.prefix}\u0000${r.dst?.addr}/${r.dst?.prefix}\u0000${r.proto?.value}\u0000${r.inIface?.value}\u0000${r.outIface?.value}\u0000${r.matches.length}`;
+}
+
+/**
  * Each rule that repeats an earlier rule of the same chain word for word, with
- * that earlier rule. Three rules ask, and the rule text is the cost: kept per
- * rule list, which is final once the dump is parsed.
+ * that earlier rule. Three rules ask: kept per rule list, which is final once
+ * the dump is parsed.
  */
 export function duplicatesIn(chain: Chain): readonly { rule: Rule; earlier: Rule }[] {
   const hit = duplicateCache.get(chain.rules);
   if (hit) return hit;
   const out: { rule: Rule; earlier: Rule }[] = [];
+  const rk = chain.rules.map(roughKey);
+  const rough = new Map<string, number>();
+  for (const k of rk) rough.set(k, (rough.get(k) ?? 0) + 1);
   const first = new Map<string, Rule>();
-  for (const rule of chain.rules) {
+  chain.rules.forEach((rule, i) => {
+    if (rough.get(rk[i]!)! < 2) return;
     const key = ruleKey(rule);
     const earlier = first.get(key);
     if (earlier) out.push({ rule, earlier });
     else first.set(key, rule);
-  }
+  });
   duplicateCache.set(chain.rules, out);
   return out;
 }

@@ -23,37 +23,47 @@ export const sensitivePortExposed: LintRule = {
   check(ctx, report) {
     const view = engineView(ctx);
     const sensitive = view.u.of({ k: "num", field: "dport", ranges: [...SENSITIVE_PORTS.keys()].map((p) => [p, p] as const) });
-    const groups = new Map<string, { line: number; port: number; proto: number; sets: PacketSet[]; target: string }>();
     // each part meets the small set of sensitive ports first: joining a big partition's parts is what costs
+    const byLine = new Map<number, { hits: PacketSet[]; target: string }>();
     for (const [line, group] of view.forwardedByDnat()) {
       for (const p of group.parts) {
         const hit = p.set.intersect(sensitive);
         if (hit.isEmpty()) continue;
-        const w = view.u.witness(hit);
-        if (!w || w.dport === undefined) continue;
-        const proto = w.proto === "udp" ? 17 : 6;
-        const key = `${line}/${w.dport}`;
-        const target = `${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}`;
-        const g = groups.get(key);
-        // only the sensitive packets: `everyone` below holds no other, and they are the smaller sets to join
-        if (g) g.sets.push(hit);
-        else groups.set(key, { line, port: w.dport, proto, sets: [hit], target });
+        const e = byLine.get(line);
+        if (e) e.hits.push(hit);
+        else byLine.set(line, { hits: [hit], target: `${p.rewritten.dst ?? "?"}${p.rewritten.dport !== undefined ? `:${p.rewritten.dport}` : ""}` });
       }
     }
-    if (groups.size === 0) return;
-    const kernelDrops = view.union(view.inbound().filter((p) => p.outcome === "dropped" && !p.decidedBy).map((p) => p.set));
-    for (const g0 of groups.values()) {
-      const g = { ...g0, set: view.union(g0.sets) };
+    if (byLine.size === 0) return;
+    // one group per DNAT rule and sensitive port it publishes (usually one: two witnesses per rule)
+    const groups: { line: number; port: number; proto: number; set: PacketSet; target: string }[] = [];
+    for (const [line, e] of byLine) {
+      let rest = view.union(e.hits);
+      for (let w = view.u.witness(rest); w?.dport !== undefined; w = view.u.witness(rest)) {
+        const port = w.dport;
+        const onPort = view.u.of({ k: "num", field: "dport", ranges: [[port, port]] });
+        groups.push({ line, port, proto: w.proto === "udp" ? 17 : 6, set: rest.intersect(onPort), target: e.target });
+        rest = rest.subtract(onPort);
+      }
+    }
+    const kernelDrops = view.union(view.inbound().filter((p) => p.outcome === "dropped" && !p.decidedBy).map((p) => p.set.intersect(sensitive)).filter((x) => !x.isEmpty()));
+    const everyones = new Map<string, PacketSet>();
+    for (const g of groups) {
       // every source, every non-loopback local address, from the external interface
-      const everyone = setOf(
-        view,
-        { k: "num", field: "proto", ranges: [[g.proto, g.proto]] },
-        { k: "num", field: "dport", ranges: [[g.port, g.port]] },
-        { k: "iface", dir: "in", name: view.host.defaultIface },
-        { k: "addrtype", side: "dst", types: ["LOCAL"] },
-        not(loopbackDst(view)),
-        state("NEW"),
-      );
+      const k = `${g.proto}/${g.port}`;
+      let everyone = everyones.get(k);
+      if (!everyone) {
+        everyone = setOf(
+          view,
+          { k: "num", field: "proto", ranges: [[g.proto, g.proto]] },
+          { k: "num", field: "dport", ranges: [[g.port, g.port]] },
+          { k: "iface", dir: "in", name: view.host.defaultIface },
+          { k: "addrtype", side: "dst", types: ["LOCAL"] },
+          not(loopbackDst(view)),
+          state("NEW"),
+        );
+        everyones.set(k, everyone);
+      }
       if (!everyone.subtract(kernelDrops).subtract(g.set).isEmpty()) continue;
       const witness = view.witness(g.set.intersect(everyone), (t) => t.outcome === "forwarded");
       report({

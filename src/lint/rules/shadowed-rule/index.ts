@@ -50,10 +50,19 @@ export const shadowedRule: LintRule = {
     };
     // a rule on some packet's path is not shadowed: the whole-path analysis (shared with other rules) names most of them
     const onPaths = new Map<string, Set<number>>();
+    // parts that share a walk share its path array: each is read once
+    const read = new Set<readonly unknown[]>();
     for (const p of view.inbound()) {
+      if (read.has(p.path)) continue;
+      read.add(p.path);
+      let table = "";
+      let lines: Set<number> | undefined;
       for (const s of p.path) {
-        let lines = onPaths.get(s.table);
-        if (!lines) onPaths.set(s.table, (lines = new Set()));
+        if (s.table !== table || !lines) {
+          table = s.table;
+          lines = onPaths.get(table);
+          if (!lines) onPaths.set(table, (lines = new Set()));
+        }
         lines.add(s.line);
       }
     }
