@@ -66,6 +66,9 @@ describe("convert --ipsets", () => {
     expect(problems("-m set --match-set v6 src")).toEqual([expect.stringMatching(/^untranslatable: .*family inet6/)]);
     expect(problems("-m set --match-set KUBE-CLUSTER-IP dst")).toEqual([expect.stringMatching(/^untranslatable: .*2 dimensions and the match names 1/)]);
     expect(problems("-m set --match-set recent src")).toEqual([expect.stringMatching(/^approximate: .*timeouts/)]);
+    // bitmap:port without a port protocol: ipset reads ICMP type/code as the port, nft other bytes
+    expect(problems("-m set --match-set KUBE-NODE-PORT-TCP dst")).toEqual([expect.stringMatching(/^approximate: .*without -p tcp/)]);
+    expect(problems("-p udp -m set --match-set KUBE-NODE-PORT-TCP dst")).toEqual([]);
   });
 
   it("rejects a line that is not ipset save syntax, with its position", () => {

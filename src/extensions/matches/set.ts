@@ -147,6 +147,11 @@ const xlateSet: xl.XlateFn = (call, ctx) => {
       else if (dims[i] === "ipport") keys.push(`meta l4proto . th ${src ? "sport" : "dport"}`), types.push("inet_proto . inet_service");
       else keys.push(`th ${src ? "sport" : "dport"}`), types.push("inet_service");
     });
+    const proto = ctx.rule.proto;
+    if (dims.includes("port") && !(proto && !proto.neg && PORT_PROTOS.has(proto.value))) {
+      // bitmap:port reads an ICMP packet's type and code as its port; `th dport` reads other bytes
+      lossy.push(`set ${name}: a port lookup without -p tcp, udp, udplite, sctp or dccp also sees other protocols, which ipset reads differently`);
+    }
     const r = info ? ipsetElements(info, dims, ctx) : undefined;
     if (r && "error" in r) return xl.untranslatable(r.error);
     if (r?.lossy) lossy.push(r.lossy);

@@ -52,6 +52,7 @@ export const forwardRuleAfterDocker: LintRule = {
     if (after.length === 0) return;
     const containerTraffic = setOf(view, or(fromBridges(view), toBridgeNets(view)));
     const forwarded = view.inbound().filter((p) => p.routing?.decision === "forward");
+    const fresh = view.u.of({ k: "ctstate", states: ["NEW"] });
     for (const rule of after) {
       const line = rule.span.line;
       if (forwarded.some((p) => p.path.some((s) => s.table === "filter" && s.line === line))) continue;
@@ -59,7 +60,8 @@ export const forwardRuleAfterDocker: LintRule = {
       const meant = view.probe(rest, outIface ? containerTraffic.intersect(view.u.of(outIfaceAsDst(view, outIface))) : containerTraffic, "FORWARD");
       if (meant.isEmpty()) continue;
       const candidates = forwarded.filter((p) => !p.set.intersect(meant).isEmpty());
-      const decider = candidates.find((p) => p.decidedBy);
+      // a new connection's decider says more than the ESTABLISHED accept every dump has
+      const decider = candidates.find((p) => p.decidedBy && !p.set.intersect(meant).intersect(fresh).isEmpty()) ?? candidates.find((p) => p.decidedBy);
       const witness = decider ? view.witness(decider.set.intersect(meant), (t) => !t.path.some((s) => s.table === "filter" && s.line === line)) : undefined;
       const jump = forward.rules[firstDocker]!;
       report({
