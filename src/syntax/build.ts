@@ -149,6 +149,8 @@ const NO_ARGS: string[] = Object.freeze([]) as unknown as string[];
  * a new array (`call.options = [...]`), as it must for any AST it did not make.
  */
 const NO_OPTIONS: OptionValue[] = Object.freeze([]) as unknown as OptionValue[];
+/** The matches of every rule that has none (`-A KUBE-SVC-... -j KUBE-SEP-...`), likewise. */
+const NO_MATCHES: MatchCall[] = Object.freeze([]) as unknown as MatchCall[];
 const DIGITS = /^\d+$/;
 
 class Builder {
@@ -798,7 +800,7 @@ class Builder {
       outIface,
       proto: this.proto,
       fragment,
-      matches: this.nMatches === 0 ? [] : this.matchBuf.slice(0, this.nMatches),
+      matches: this.nMatches === 0 ? NO_MATCHES : this.matchBuf.slice(0, this.nMatches),
       target,
     };
     if ((!srcs || srcs.length === 1) && (!dsts || dsts.length === 1)) return [rule];

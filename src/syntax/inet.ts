@@ -179,5 +179,17 @@ export function parseCidr4(text: string): { addr: string; prefix: number; mask: 
   }
   // >>> 0 keeps the bit operations unsigned
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { addr: ipv4Text((v & mask) >>> 0), prefix, mask: MASK4_TEXT[prefix]! };
+  const net = (v & mask) >>> 0;
+  // most dumps write addresses canonically already: their own text is the answer, without building a new one
+  const end = slash < 0 ? n : slash;
+  const addr = net === v && !hasLeadingZero(text, end) ? (slash < 0 ? text : text.slice(0, slash)) : ipv4Text(net);
+  return { addr, prefix, mask: MASK4_TEXT[prefix]! };
+}
+
+/** A dotted quad (up to `end`) with an octet like `010`, which the canonical text prints as `10`. */
+function hasLeadingZero(text: string, end: number): boolean {
+  for (let i = 0; i + 1 < end; i++) {
+    if (text.charCodeAt(i) === 48 && (i === 0 || text.charCodeAt(i - 1) === 46) && text.charCodeAt(i + 1) !== 46) return true;
+  }
+  return false;
 }
