@@ -28,6 +28,10 @@ describe("DW102 docker-user-host-port", () => {
     expect(findings(dockerUserHostPort, dumpOf(text)).map((f) => f.location.line)).toEqual([22]);
   });
 
+  it("is quiet for ufw-docker's DOCKER-USER rules on the private ranges (172.16.0.0/12 holds docker0's gateway)", () => {
+    expect(findings(dockerUserHostPort, loadDump("lab/ufw-docker.rules"))).toEqual([]);
+  });
+
   it("reports -d with the host's address too", () => {
     const d = loadDump("lint/docker-user-host-port/trigger.rules");
     const text = d.source.replace("-p tcp -m tcp --dport 8080 -j DROP", "-d 172.17.0.1/32 -p tcp -m tcp --dport 8080 -j DROP");
