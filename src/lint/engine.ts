@@ -38,6 +38,10 @@ export interface EngineView {
    * and on a kube node the union is what costs.
    */
   forwardedByDnat(): ReadonlyMap<number, DnatGroup>;
+  /** The part took an explicit ACCEPT in raw or mangle PREROUTING (see explicitlyTrusted); answered without reading paths when the dump has no such rule. */
+  trusted(p: OutcomePart): boolean;
+  /** Per table, the lines of every rule some inbound packet takes (its match succeeded, its target ran). */
+  linesOnPaths(): ReadonlyMap<string, ReadonlySet<number>>;
   /** The whole-path partition of some inbound packets. */
   analyze(input: PacketSet): OutcomePart[];
   /** What one chain decides for `input`, as if the packets reached it unchanged. */
@@ -122,6 +126,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
   const u = makeUniverse([dump], host);
   let inbound: OutcomePart[] | undefined;
   let byDnat: Map<number, DnatGroup> | undefined;
+  let onPaths: Map<string, Set<number>> | undefined;
   let prefs: PacketSet[] | undefined;
   const byLine = new Map<string, Subject>();
   for (const table of dump.tables.values()) {
@@ -134,6 +139,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
       }
     }
   }
+  const canTrust = ["raw", "mangle"].some((t) => (dump.tables.get(t)?.chains.get("PREROUTING")?.rules ?? []).some((r) => r.target?.name === "ACCEPT"));
   const view: EngineView = {
     dump,
     host,
@@ -169,6 +175,24 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
         });
       }
       return byDnat;
+    },
+    trusted: (p) => canTrust && explicitlyTrusted(p.path),
+    linesOnPaths() {
+      if (onPaths) return onPaths;
+      onPaths = new Map();
+      for (const p of view.inbound()) {
+        let table = "";
+        let lines: Set<number> | undefined;
+        for (const s of p.path) {
+          if (s.table !== table || !lines) {
+            table = s.table;
+            lines = onPaths.get(table);
+            if (!lines) onPaths.set(table, (lines = new Set()));
+          }
+          lines.add(s.line);
+        }
+      }
+      return onPaths;
     },
     analyze: (input) => analyze(dump, { host, universe: u, direction: "inbound", input }),
     chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook }),

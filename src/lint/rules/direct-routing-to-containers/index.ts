@@ -2,7 +2,7 @@
 // container ports nobody published: no raw drop (Docker 28+) and no FORWARD
 // rule stops packets that were not DNATed from entering the bridge.
 import type { PacketSet, RuleRef } from "../../../engine/api.js";
-import { engineView, explicitlyTrusted, refWords } from "../../engine.js";
+import { engineView, refWords } from "../../engine.js";
 import { and, anyOf, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 import type { Constraint } from "../../../extensions/packet.js";
@@ -21,7 +21,7 @@ export const directRoutingToContainers: LintRule = {
     const direct = setOf(view, toBridgeNets(view), not(fromBridges(view)), state("NEW"));
     const bridgeNames = new Set(view.bridges.map((b) => b.name));
     const candidates = view.inbound().filter(
-      (p) => p.outcome === "forwarded" && p.nat.length === 0 && !!p.routing?.oif && bridgeNames.has(p.routing.oif) && !explicitlyTrusted(p.path),
+      (p) => p.outcome === "forwarded" && p.nat.length === 0 && !!p.routing?.oif && bridgeNames.has(p.routing.oif) && !view.trusted(p),
     );
     if (candidates.length === 0) return;
     // What is published on purpose: the container address and port each DNAT leads to

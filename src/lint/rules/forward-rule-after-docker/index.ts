@@ -55,7 +55,7 @@ export const forwardRuleAfterDocker: LintRule = {
     const fresh = view.u.of({ k: "ctstate", states: ["NEW"] });
     for (const rule of after) {
       const line = rule.span.line;
-      if (forwarded.some((p) => p.path.some((s) => s.table === "filter" && s.line === line))) continue;
+      if (view.linesOnPaths().get("filter")?.has(line)) continue;
       const { outIface, ...rest } = rule;
       const meant = view.probe(rest, outIface ? containerTraffic.intersect(view.u.of(outIfaceAsDst(view, outIface))) : containerTraffic, "FORWARD");
       if (meant.isEmpty()) continue;

@@ -1,7 +1,7 @@
 // DW106: a port published on 127.0.0.1 is DNATed before the kernel's martian
 // check, so a neighbour that sends to 127.0.0.1 through this host's MAC (or
 // routes 127/8 here) reaches the container. Docker 28 adds a raw drop for it.
-import { engineView, explicitlyTrusted } from "../../engine.js";
+import { engineView } from "../../engine.js";
 import { loopbackDst, not, setOf } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 
@@ -20,7 +20,7 @@ export const loopbackPublishReachable: LintRule = {
     const remoteToLoopback = setOf(view, loopbackDst(view), not({ k: "iface", dir: "in", name: "lo" }));
     const realAddresses = view.u.of(not(loopbackDst(view)));
     for (const [line, group] of view.forwardedByDnat()) {
-      const parts = group.parts.filter((p) => !explicitlyTrusted(p.path));
+      const parts = group.parts.filter((p) => !view.trusted(p));
       // published on real addresses too: the loopback path exposes nothing more
       // (part by part, so that the usual DNAT stops at its first part, without a union)
       if (parts.length === 0 || parts.some((p) => !p.set.intersect(realAddresses).isEmpty())) continue;

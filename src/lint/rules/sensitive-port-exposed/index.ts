@@ -1,8 +1,9 @@
 // DW112: a database, cache or admin port published to every source on every
 // host address. Checked on sets: every source and every local address really
 // reaches the container, not just "the DNAT has no -s".
-import type { PacketSet } from "../../../engine/api.js";
-import { engineView } from "../../engine.js";
+import type { PacketSet, PathStep } from "../../../engine/api.js";
+import type { Rule } from "../../../syntax/ast.js";
+import { engineView, type EngineView } from "../../engine.js";
 import { and, not, loopbackDst, setOf, state } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 
@@ -12,6 +13,57 @@ export const SENSITIVE_PORTS: ReadonlyMap<number, string> = new Map([
   [5984, "CouchDB"], [8086, "InfluxDB"], [9042, "Cassandra"], [1433, "SQL Server"], [1521, "Oracle"],
   [5672, "RabbitMQ"], [15672, "RabbitMQ admin"], [2379, "etcd"], [8500, "Consul"], [10250, "kubelet"],
 ]);
+
+const PORT_MODULES = new Set(["tcp", "udp", "sctp", "udplite", "dccp", "multiport"]);
+
+/** The destination ports a rule requires (a positive numeric --dport/--dports), or undefined. */
+function requiredDports(rule: Rule): [number, number][] | undefined {
+  let out: [number, number][] | undefined;
+  for (const m of rule.matches) {
+    if (!PORT_MODULES.has(m.name)) continue;
+    for (const o of m.options) {
+      if (o.neg || (o.name !== "--dport" && o.name !== "--dports") || o.args[0] === undefined) continue;
+      const ranges = o.args[0].split(",").map((x): [number, number] => {
+        const [a, b] = x.split(":");
+        const lo = a === "" ? 0 : Number(a);
+        return [lo, b === undefined ? lo : b === "" ? 65535 : Number(b)];
+      });
+      // a service name: no claim
+      if (ranges.every(([a, b]) => Number.isInteger(a) && Number.isInteger(b))) out = ranges;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a rule the part's path took before its DNAT requires destination
+ * ports none of which is sensitive: the part then holds no sensitive packet,
+ * known without a set operation (a kube node has ~10^6 parts). Rules before
+ * the DNAT (raw, mangle and nat PREROUTING) see the port as it arrived, and a
+ * taken rule's test held for every packet of the part.
+ */
+function portsElsewhere(view: EngineView): (path: readonly PathStep[], dnatLine: number) => boolean {
+  const known = new Map<string, boolean>();
+  const blind = (table: string, line: number) => {
+    const k = `${table} ${line}`;
+    let v = known.get(k);
+    if (v === undefined) {
+      const rule = view.ruleAt({ table, chain: "", line });
+      const ports = rule && requiredDports(rule);
+      v = !!ports && ![...SENSITIVE_PORTS.keys()].some((p) => ports.some(([lo, hi]) => p >= lo && p <= hi));
+      known.set(k, v);
+    }
+    return v;
+  };
+  return (path, dnatLine) => {
+    // the DNAT rule's own test is on the port as it arrived, too
+    for (const s of path) {
+      if (blind(s.table, s.line)) return true;
+      if (s.table === "nat" && s.line === dnatLine) return false;
+    }
+    return false;
+  };
+}
 
 export const sensitivePortExposed: LintRule = {
   meta: {
@@ -25,8 +77,10 @@ export const sensitivePortExposed: LintRule = {
     const sensitive = view.u.of({ k: "num", field: "dport", ranges: [...SENSITIVE_PORTS.keys()].map((p) => [p, p] as const) });
     // each part meets the small set of sensitive ports first: joining a big partition's parts is what costs
     const byLine = new Map<number, { hits: PacketSet[]; target: string }>();
+    const blind = portsElsewhere(view);
     for (const [line, group] of view.forwardedByDnat()) {
       for (const p of group.parts) {
+        if (blind(p.path, line)) continue;
         const hit = p.set.intersect(sensitive);
         if (hit.isEmpty()) continue;
         const e = byLine.get(line);

@@ -18,4 +18,13 @@ describe("DW112 sensitive-port-exposed", () => {
     const text = dump.source.replace("-A FORWARD -j DOCKER-USER\n", "-A FORWARD -j DOCKER-USER\n-A DOCKER-USER -s 192.0.2.66/32 -j DROP\n");
     expect(findings(sensitivePortExposed, dumpOf(text))).toEqual([]);
   });
+
+  it("reads the port ranges of the rules before the DNAT only as far as they go (a range or list that holds 6379 is not skipped)", () => {
+    const viaRange = (test: string) =>
+      dump.source.replace("-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n", `-A PREROUTING -p tcp ${test} -m addrtype --dst-type LOCAL -j DOCKER\n`);
+    for (const test of ["-m tcp --dport 6000:7000", "-m multiport --dports 22,6379", "-m tcp ! --dport 22"]) {
+      expect(findings(sensitivePortExposed, dumpOf(viaRange(test))).map((f) => f.location.line), test).toEqual([36]);
+    }
+    expect(findings(sensitivePortExposed, dumpOf(viaRange("-m multiport --dports 22,80")))).toEqual([]);
+  });
 });

@@ -49,25 +49,9 @@ export const shadowedRule: LintRule = {
       return set;
     };
     // a rule on some packet's path is not shadowed: the whole-path analysis (shared with other rules) names most of them
-    const onPaths = new Map<string, Set<number>>();
-    // parts that share a walk share its path array: each is read once
-    const read = new Set<readonly unknown[]>();
-    for (const p of view.inbound()) {
-      if (read.has(p.path)) continue;
-      read.add(p.path);
-      let table = "";
-      let lines: Set<number> | undefined;
-      for (const s of p.path) {
-        if (s.table !== table || !lines) {
-          table = s.table;
-          lines = onPaths.get(table);
-          if (!lines) onPaths.set(table, (lines = new Set()));
-        }
-        lines.add(s.line);
-      }
-    }
+    const onPaths = view.linesOnPaths();
     for (const table of ctx.dump.tables.values()) {
-      const matched = onPaths.get(table.name) ?? new Set<number>();
+      const matched = new Set(onPaths.get(table.name));
       // a rule -> the built-in chain (hook) through which packets can reach it, and its parts
       const reach = new Map<Rule, { hook: Hook; parts: ChainPart[] }>();
       for (const builtin of BUILTIN_CHAINS.get(table.name) ?? []) {
