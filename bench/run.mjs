@@ -33,6 +33,7 @@ export const BENCHMARKS = [
   { name: "parse > /dev/null (whole process)", cli: (f) => ["parse", f], note: "parse and print canonical iptables-save text" },
   { name: "parse (in-process)", entry: "parse.ts", args: (f) => [f], note: "parser alone, file already read" },
   { name: "lint, every rule (whole process)", cli: (f) => ["lint", "--fail-on", "none", "--format", "json", f], note: "parse + engine analysis + all 20 rules, JSON report" },
+  { name: "lint (in-process)", entry: "lint.ts", args: (f) => [f], note: "engine partition + each rule alone (no fix proofs); the entry prints CPU per rule" },
   { name: "convert > /dev/null (whole process)", cli: (f) => ["convert", f], note: "dump to nft script: parse, translate, print" },
   { name: "convert after parse (in-process)", entry: "convert.ts", args: (f) => [f, "1"], note: "convert's own CPU: translate and encode a parsed dump (parseCpuMs in results.json)" },
   {
