@@ -12,7 +12,7 @@ import { protoNumber } from "../extensions/protocols.js";
 import type { IpsetInfo, NftSetDecl, XlateContext } from "../extensions/types.js";
 import { BUILTIN_CHAINS, type Chain, type Dump, type Family, type NamedMatch, type Rule, type Span, type Table } from "../syntax/ast.js";
 import { isNftName, safeNftName } from "./nft-names.js";
-import { orderedChains, orderedTables, printRule } from "./save.js";
+import { orderedChains, orderedTables, printRule, TABLE_ORDER } from "./save.js";
 
 export type NftFamily = "ip" | "ip6" | "inet";
 
@@ -46,6 +46,8 @@ export interface RuleProblem {
   reason: string;
   /** The rule as iptables-save prints it. */
   rule: string;
+  /** The dump the rule is in, when several were converted together. */
+  file?: string;
 }
 
 /** Something the reader of the script should know (renamed chains, Docker semantics, guessed set types). */
@@ -53,6 +55,8 @@ export interface ConvertNote {
   code: string;
   message: string;
   span?: Span;
+  /** The dump the span is in, when several were converted together. */
+  file?: string;
 }
 
 export interface ConvertResult {
@@ -348,7 +352,7 @@ class TableSets {
   readonly sets: SetState[] = [];
   private byKey = new Map<string, SetState>();
   private counters = new Map<string, number>();
-  constructor(private taken: TableNames) {}
+  constructor(private taken: NameSpace) {}
 
   declare(decl: NftSetDecl): string {
     if (decl.shared) {
@@ -433,51 +437,118 @@ class ScriptWriter {
   }
 }
 
+/** What converting one or more dumps collects, beside the script. */
+class Collect {
+  readonly problems: RuleProblem[] = [];
+  readonly notes: ConvertNote[] = [];
+  readonly out = new ScriptWriter();
+  rules = 0;
+  nftRules = 0;
+  skipped = 0;
+  tables = 0;
+  private readonly missingSets = new Set<string>();
+
+  constructor(private readonly opts: ConvertOptions) {
+    for (const line of opts.header ?? []) this.out.line(`# ${line}`);
+  }
+
+  /** `ctx.ipset` for the rules: the set of the ipset file, and a warning once for each set it lacks. */
+  readonly ipset = (name: string) => {
+    const info = this.opts.ipsets?.get(name);
+    if (!info && !this.missingSets.has(name)) {
+      this.missingSets.add(name);
+      this.notes.push({ code: "ipset-missing", message: `ipset ${name} is not in the ipset file: its nft set is declared empty, to be filled from the host` });
+    }
+    return info;
+  };
+
+  envOf(family: Family, nftFamily: NftFamily, names: TableNames, sets: TableSets): RuleEnv {
+    return {
+      family,
+      nftFamily,
+      chainName: (c) => names.chain(c),
+      declareSet: (st) => sets.declare(st),
+      ...(this.opts.ipsets ? { ipset: this.ipset } : {}),
+    };
+  }
+
+  /** The rules of one chain, translated, each problem listed and marked in the script. */
+  chainRules(chain: Chain, table: Table, scratch: RuleScratch, plan: ConvertPlan | undefined, file: string | undefined): void {
+    const { out, problems, notes } = this;
+    const family = scratch.env.family;
+    const where = file === undefined ? {} : { file };
+    for (const rule of chain.rules) {
+      this.rules++;
+      if (plan?.skipRule(rule)) {
+        this.skipped++;
+        continue;
+      }
+      const x = translate(rule, scratch);
+      if (x === undefined) {
+        const text = printRule(rule, family);
+        problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: scratch.reason, rule: text, ...where });
+        out.line(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${scratch.reason}`);
+        out.line(`\t\t# ${text}`);
+        continue;
+      }
+      if (scratch.approximate) {
+        problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: scratch.approximate, rule: printRule(rule, family), ...where });
+        out.line(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${scratch.approximate}`);
+      }
+      if (scratch.commentNote) notes.push({ code: "comment-changed", message: scratch.commentNote, span: rule.span, ...where });
+      if (scratch.negatedFullRange) {
+        notes.push({
+          code: "negated-full-range",
+          message:
+            "this rule tests a negated full port range, so it matches no packet (as iptables-legacy loads it); iptables-nft 1.8.9 loads it as matching every packet of the protocol. The nft rule keeps the written meaning: check which one this host relies on",
+          span: rule.span,
+          ...where,
+        });
+      }
+      if (typeof x === "string") {
+        out.rule(x);
+        this.nftRules++;
+      } else {
+        for (const b of x) out.rule(b);
+        this.nftRules += x.length;
+      }
+    }
+  }
+
+  result(): ConvertResult {
+    const chunks = this.out.done();
+    return {
+      get text() {
+        return Buffer.concat(chunks).toString("utf8");
+      },
+      chunks,
+      problems: this.problems,
+      notes: this.notes,
+      stats: { rules: this.rules, nftRules: this.nftRules, skipped: this.skipped, tables: this.tables },
+    };
+  }
+}
+
 export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResult {
   const family = dump.family;
   const nftFamily = opts.family ?? nftFamilyOf(family);
   const prefix = opts.tablePrefix ?? "";
   const plan = opts.plan;
-  const problems: RuleProblem[] = [];
-  const notes: ConvertNote[] = [...(plan?.notes ?? [])];
-  const out = new ScriptWriter();
-  const missingSets = new Set<string>();
-  const ipsets = opts.ipsets;
-  const ipset = ipsets
-    ? (name: string) => {
-        const info = ipsets.get(name);
-        if (!info && !missingSets.has(name)) {
-          missingSets.add(name);
-          notes.push({ code: "ipset-missing", message: `ipset ${name} is not in the ipset file: its nft set is declared empty, to be filled from the host` });
-        }
-        return info;
-      }
-    : undefined;
-  let rules = 0;
-  let nftRules = 0;
-  let skipped = 0;
-  let tables = 0;
-
-  for (const line of opts.header ?? []) out.line(`# ${line}`);
+  const c = new Collect(opts);
+  c.notes.push(...(plan?.notes ?? []));
+  const out = c.out;
   if (nftFamily === "inet") {
     out.line(`# ${family === "ipv4" ? "IPv4" : "IPv6"} rules in inet tables: each base chain first lets the other family through,`);
     out.line("# so these chains judge only the family the dump was written for.");
   }
 
   for (const table of orderedTables(dump)) {
-    const chains = plan ? orderedChains(table).filter((c) => !plan.skipChain(table.name, c.name)) : orderedChains(table);
+    const chains = plan ? orderedChains(table).filter((ch) => !plan.skipChain(table.name, ch.name)) : orderedChains(table);
     if (chains.length === 0) continue;
-    const names = new TableNames(table, chains, plan, notes);
+    const names = new TableNames(table, chains, plan, c.notes);
     const sets = new TableSets(names);
-    const env: RuleEnv = {
-      family,
-      nftFamily,
-      chainName: (c) => names.chain(c),
-      declareSet: (s) => sets.declare(s),
-      ...(ipset ? { ipset } : {}),
-    };
-    const scratch = scratchFor(env);
-    tables++;
+    const scratch = scratchFor(c.envOf(family, nftFamily, names, sets));
+    c.tables++;
     out.line(`table ${nftFamily} ${tableName(prefix, table.name)} {`);
     // the sets the rules declare go first in the table, once the rules are written
     const setsAt = out.mark();
@@ -489,60 +560,94 @@ export function convertDump(dump: Dump, opts: ConvertOptions = {}): ConvertResul
         out.line(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy ${policy};`);
         if (nftFamily === "inet") out.line(`\t\tmeta nfproto != ${family} accept`);
       }
-      for (const rule of chain.rules) {
-        rules++;
-        if (plan?.skipRule(rule)) {
-          skipped++;
-          continue;
-        }
-        const x = translate(rule, scratch);
-        if (x === undefined) {
-          const text = printRule(rule, family);
-          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "untranslatable", reason: scratch.reason, rule: text });
-          out.line(`\t\t# dockwall: NOT TRANSLATED (line ${rule.span.line}): ${scratch.reason}`);
-          out.line(`\t\t# ${text}`);
-          continue;
-        }
-        if (scratch.approximate) {
-          problems.push({ span: rule.span, table: table.name, chain: chain.name, kind: "approximate", reason: scratch.approximate, rule: printRule(rule, family) });
-          out.line(`\t\t# dockwall: APPROXIMATE (line ${rule.span.line}): ${scratch.approximate}`);
-        }
-        if (scratch.commentNote) notes.push({ code: "comment-changed", message: scratch.commentNote, span: rule.span });
-        if (scratch.negatedFullRange) {
-          notes.push({
-            code: "negated-full-range",
-            message:
-              "this rule tests a negated full port range, so it matches no packet (as iptables-legacy loads it); iptables-nft 1.8.9 loads it as matching every packet of the protocol. The nft rule keeps the written meaning: check which one this host relies on",
-            span: rule.span,
-          });
-        }
-        if (typeof x === "string") {
-          out.rule(x);
-          nftRules++;
-        } else {
-          for (const b of x) out.rule(b);
-          nftRules += x.length;
-        }
-      }
+      c.chainRules(chain, table, scratch, plan, undefined);
       out.line("\t}");
     }
     out.insertAt(setsAt, sets.sets.flatMap((st) => setDeclText(st, "\t")));
     out.line("}");
   }
-  const chunks = out.done();
-  return {
-    get text() {
-      return Buffer.concat(chunks).toString("utf8");
-    },
-    chunks,
-    problems,
-    notes,
-    stats: { rules, nftRules, skipped, tables },
-  };
+  return c.result();
+}
+
+/** One dump of `convertInet`, with the plan that decides what of it is left out (`--docker`). */
+export interface InetPart {
+  dump: Dump;
+  plan?: ConvertPlan;
+}
+
+/**
+ * An IPv4 and an IPv6 dump as one set of inet tables. Each family's chains keep
+ * their names with `-v4` / `-v6` after them; each hook gets one base chain that
+ * jumps to the family's own chain and then applies that family's policy, so a
+ * RETURN at the end of INPUT-v4 still meets the IPv4 policy, as in iptables.
+ */
+export function convertInet(parts: readonly InetPart[], opts: Omit<ConvertOptions, "family" | "plan"> = {}): ConvertResult {
+  const families = parts.map((p) => p.dump.family);
+  if (parts.length !== 2 || families[0] === families[1]) throw new Error("convertInet takes one IPv4 and one IPv6 dump");
+  const prefix = opts.tablePrefix ?? "";
+  const c = new Collect(opts);
+  for (const p of parts) c.notes.push(...(p.plan?.notes ?? []).map((n) => ({ ...n, file: p.dump.file })));
+  const out = c.out;
+  out.line("# IPv4 and IPv6 rules in inet tables: each hook's base chain jumps to the family's chain (NAME-v4, NAME-v6),");
+  out.line("# then applies that family's policy.");
+  const ordered = [...parts].sort((a, b) => (a.dump.family === "ipv4" ? -1 : b.dump.family === "ipv4" ? 1 : 0));
+  for (const tname of TABLE_ORDER) {
+    const here = ordered.flatMap((p) => {
+      const table = p.dump.tables.get(tname);
+      if (!table) return [];
+      const chains = orderedChains(table).filter((ch) => !p.plan?.skipChain(tname, ch.name));
+      return chains.length ? [{ ...p, table, chains, suffix: p.dump.family === "ipv4" ? "-v4" : "-v6", nfproto: p.dump.family }] : [];
+    });
+    if (here.length === 0) continue;
+    // the hooks' base chains keep the plain names, so the families' chains must not take them
+    const bases = new Map<string, BaseChain>();
+    for (const h of here) {
+      for (const ch of h.chains) {
+        const base = baseChainOf(tname, ch.name) ?? h.plan?.baseChain?.(tname, ch.name);
+        if (base) bases.set(ch.name, base);
+      }
+    }
+    const reserved = new Set(bases.keys());
+    const names = here.map((h) => new TableNames(h.table, h.chains, h.plan, c.notes, h.suffix, reserved, h.dump.file));
+    const space: NameSpace = { has: (n) => names.some((x) => x.has(n)), add: (n) => names[0]!.add(n) };
+    const sets = new TableSets(space);
+    c.tables++;
+    out.line(`table inet ${tableName(prefix, tname)} {`);
+    const setsAt = out.mark();
+    for (const [bname, base] of bases) {
+      out.line(`\tchain ${bname} {`);
+      out.line(`\t\ttype ${base.type} hook ${base.hook} priority ${base.priority}; policy accept;`);
+      here.forEach((h, i) => {
+        const ch = h.table.chains.get(bname);
+        const own = ch && !h.plan?.skipChain(tname, bname) ? names[i]!.chain(bname) : undefined;
+        if (own) out.line(`\t\tmeta nfproto ${h.nfproto} jump ${own}`);
+        const policy = (ch?.policy ?? "ACCEPT").toLowerCase();
+        if (policy !== "accept") out.line(`\t\tmeta nfproto ${h.nfproto} ${policy}`);
+      });
+      out.line("\t}");
+    }
+    here.forEach((h, i) => {
+      const scratch = scratchFor(c.envOf(h.dump.family, "inet", names[i]!, sets));
+      for (const chain of h.chains) {
+        out.line(`\tchain ${names[i]!.chain(chain.name)} {`);
+        c.chainRules(chain, h.table, scratch, h.plan, h.dump.file);
+        out.line("\t}");
+      }
+    });
+    out.insertAt(setsAt, sets.sets.flatMap((st) => setDeclText(st, "\t")));
+    out.line("}");
+  }
+  return c.result();
 }
 
 export function tableName(prefix: string, table: string): string {
   return `${prefix}${table}`;
+}
+
+/** Names a table's chains and sets share: what a new set name must avoid. */
+interface NameSpace {
+  has(name: string): boolean;
+  add(name: string): void;
 }
 
 /**
@@ -550,26 +655,34 @@ export function tableName(prefix: string, table: string): string {
  * read, and saying so) and the sets its rules declare. A chain nft can read
  * keeps its name without an entry here: a kube-proxy table has 35k chains, and
  * maps of them all outlived young-generation GCs and cost a full one.
+ * `suffix` (convertInet's `-v4`) follows every chain name; `reserved` names
+ * are taken by chains of the script's own.
  */
-class TableNames {
+class TableNames implements NameSpace {
   private readonly renamed = new Map<string, string>();
-  private readonly extra = new Set<string>();
+  private readonly extra: Set<string>;
 
   constructor(
     private readonly table: Table,
     chains: readonly Chain[],
     private readonly plan: ConvertPlan | undefined,
     notes: ConvertNote[],
+    private readonly suffix = "",
+    reserved: ReadonlySet<string> = new Set(),
+    file?: string,
   ) {
+    this.extra = new Set(reserved);
     for (const c of chains) {
-      if (isNftName(c.name)) continue;
-      const renamed = safeNftName(c.name, this);
+      const want = c.name + suffix;
+      if (isNftName(want) && !reserved.has(want)) continue;
+      const renamed = safeNftName(want, this);
       this.renamed.set(c.name, renamed);
       this.extra.add(renamed);
       notes.push({
         code: "chain-renamed",
-        message: `chain '${c.name}' in table ${table.name} is called '${renamed}' in the nft script: nft cannot read '${c.name}' as a name`,
+        message: `chain '${c.name}' in table ${table.name} is called '${renamed}' in the nft script: nft cannot read '${want}' as a name`,
         ...(c.declared ? { span: c.declared } : {}),
+        ...(file !== undefined ? { file } : {}),
       });
     }
   }
@@ -577,12 +690,15 @@ class TableNames {
   /** The nft name of a chain the script has; undefined for one the table lacks or the plan leaves out. */
   chain(name: string): string | undefined {
     // every kept chain nft cannot read was renamed in the constructor
-    return this.renamed.get(name) ?? (this.kept(name) ? name : undefined);
+    return this.renamed.get(name) ?? (this.kept(name) ? name + this.suffix : undefined);
   }
 
   /** Whether a chain or set of the table is called `name` in nft. */
   has(name: string): boolean {
-    return this.extra.has(name) || (this.kept(name) && !this.renamed.has(name));
+    if (this.extra.has(name)) return true;
+    if (!name.endsWith(this.suffix)) return false;
+    const own = name.slice(0, name.length - this.suffix.length);
+    return this.kept(own) && !this.renamed.has(own);
   }
 
   add(name: string): void {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
-import { convertDump, xlateRule, type RuleEnv } from "../../src/emit/nft.js";
+import { convertDump, convertInet, xlateRule, type RuleEnv } from "../../src/emit/nft.js";
 import { dockerPlan } from "../../src/emit/nft-docker.js";
 import { safeNftName } from "../../src/emit/nft-names.js";
 import type { Family } from "../../src/syntax/ast.js";
@@ -128,6 +128,32 @@ describe("tables and chains", () => {
   it("adds the table prefix and, for inet, lets the other family through each base chain", () => {
     const r = convertDump(dump("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n"), { family: "inet", tablePrefix: "dw-" });
     expect(r.text).toMatch(/table inet dw-filter \{\n\tchain INPUT \{\n\t\ttype filter hook input priority filter; policy drop;\n\t\tmeta nfproto != ipv4 accept\n/);
+  });
+});
+
+describe("--family inet with an IPv4 and an IPv6 dump", () => {
+  const v4 = dump("*filter\n:INPUT DROP [0:0]\n:fwd - [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j fwd\n-A fwd -j RETURN\nCOMMIT\n", "ipv4");
+  const v6 = dump("*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -j ACCEPT\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n", "ipv6");
+
+  it("writes one inet table per iptables table, each hook jumping to the family's chain and then applying its policy", () => {
+    const r = convertInet([{ dump: v6 }, { dump: v4 }]);
+    expect(r.problems).toEqual([]);
+    expect(r.text).toContain(
+      "table inet filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy accept;\n\t\tmeta nfproto ipv4 jump INPUT-v4\n\t\tmeta nfproto ipv4 drop\n\t\tmeta nfproto ipv6 jump INPUT-v6\n\t}",
+    );
+    // the IPv4 dump has no OUTPUT rules (nor policy): nothing to jump to
+    expect(r.text).toContain("\tchain OUTPUT {\n\t\ttype filter hook output priority filter; policy accept;\n\t\tmeta nfproto ipv6 jump OUTPUT-v6\n\t\tmeta nfproto ipv6 drop\n\t}");
+    // user chains take the suffix too, and the jumps follow (a keyword name stays readable with it)
+    expect(r.text).toContain("\tchain INPUT-v4 {\n\t\ttcp dport 22 counter accept\n\t\tcounter jump fwd-v4\n\t}");
+    expect(r.text).toContain("\tchain INPUT-v6 {\n\t\tmeta l4proto ipv6-icmp counter accept\n\t}");
+    // a table only one family has is still one inet table
+    expect(r.text).toMatch(/table inet nat \{\n(\tchain [A-Z]+ \{\n[^}]*\}\n)*\tchain POSTROUTING \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tmeta nfproto ipv6 jump POSTROUTING-v6\n\t\}/);
+    expect(r.text).toContain("\tchain POSTROUTING-v6 {\n\t\toifname \"eth0\" counter masquerade\n\t}");
+    expect(r.stats.tables).toBe(2);
+  });
+
+  it("refuses two dumps of one family", () => {
+    expect(() => convertInet([{ dump: v4 }, { dump: v4 }])).toThrow(/one IPv4 and one IPv6/);
   });
 });
 

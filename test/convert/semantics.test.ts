@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
-import { convertDump } from "../../src/emit/nft.js";
+import { convertDump, convertInet } from "../../src/emit/nft.js";
 import { Lab, describeLab, type ProbeResult } from "../helpers/lab.js";
 import { runInNetns } from "../helpers/kernel.js";
 import { deriveScenario } from "../helpers/lab/scenario.js";
@@ -63,17 +63,13 @@ describeLab("a converted ruleset behaves like the original in the kernel", () =>
     console.log(`convert semantics: ${compared} probes over ${all.length} scenarios, iptables and nft outcomes identical`);
   });
 
-  for (const src of all) {
-    it(`${src.name}: every probe ends the same way under iptables-restore and under nft -f`, async () => {
-      const dump = parse(src.text, { file: src.name, family: src.family });
-      const converted = convertDump(dump);
-      // the scenarios hold only rules that translate exactly
-      expect(converted.problems).toEqual([]);
+  /** Loads `src` with iptables-restore and `nftText` with nft, probes both labs alike, and expects no difference. */
+  async function compare(src: Source, nftText: string) {
       const sc = deriveScenario(src.text, { name: src.name, family: src.family, seed: 11, random: 260 });
       await Promise.all([ipt.setTopology(sc.topology), nft.setTopology(sc.topology)]);
       await Promise.all([ipt.reset(), nft.reset()]);
       await ipt.loadIptables(src.text, src.family, { label: src.name });
-      await nft.loadNft(converted.text, { label: `${src.name}.nft` });
+      await nft.loadNft(nftText, { label: `${src.name}.nft` });
       const opts = { trace: true, listen: sc.listen, timeoutMs: 800 };
       const [a, b] = await Promise.all([ipt.probe(sc.probes, opts), nft.probe(sc.probes, opts)]);
       // A loaded machine loses the odd answer (two labs probe at once on two
@@ -94,6 +90,27 @@ describeLab("a converted ruleset behaves like the original in the kernel", () =>
       });
       expect(report).toEqual([]);
       compared += sc.probes.length;
+  }
+
+  for (const src of all) {
+    it(`${src.name}: every probe ends the same way under iptables-restore and under nft -f`, async () => {
+      const dump = parse(src.text, { file: src.name, family: src.family });
+      const converted = convertDump(dump);
+      // the scenarios hold only rules that translate exactly
+      expect(converted.problems).toEqual([]);
+      await compare(src, converted.text);
+    }, 600_000);
+  }
+
+  // convert --family inet with both dumps: one script, and each family's probes
+  // must end as under that family's own dump (the other family's rules never see them)
+  const v4 = all.find((x) => x.name === "docker-27")!;
+  const v6 = all.find((x) => x.name === "docker-27-v6")!;
+  for (const src of [v4, v6]) {
+    it(`inet (docker-27 + docker-27-v6 in one script): ${src.family} probes end as under ${src.name}`, async () => {
+      const inet = convertInet([v4, v6].map((x) => ({ dump: parse(x.text, { file: x.name, family: x.family }) })));
+      expect(inet.problems).toEqual([]);
+      await compare(src, inet.text);
     }, 600_000);
   }
 

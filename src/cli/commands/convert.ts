@@ -4,7 +4,7 @@
 // marks each such rule and stderr still lists them.
 import { Option, type Command } from "commander";
 import { parse } from "../../extensions/index.js";
-import { convertDump, type NftFamily } from "../../emit/nft.js";
+import { convertDump, convertInet, type ConvertResult, type NftFamily } from "../../emit/nft.js";
 import { dockerPlan } from "../../emit/nft-docker.js";
 import { isNftName } from "../../emit/nft-names.js";
 import { parseIpsetSave } from "../../emit/nft-ipset.js";
@@ -28,7 +28,7 @@ export function registerConvert(program: Command) {
   program
     .command("convert")
     .description("Translate an iptables-save / ip6tables-save dump into an nft -f script, never silently lossy")
-    .argument("[file]", "the dump; '-' or nothing reads standard input")
+    .argument("[files...]", "the dump; '-' or nothing reads standard input. With --family inet, an IPv4 and an IPv6 dump may both be given")
     .addOption(new Option("--family <family>", "nft table family (ip and ip6 also set how the dump is read; default: detected)").choices(["ip", "ip6", "inet"]))
     .option("--table-prefix <prefix>", "prefix for the nft table names, e.g. 'dw-' gives 'table ip dw-filter'")
     .option("--allow-lossy", "write the script even when some rules cannot be translated exactly (they are marked in it and listed on stderr)")
@@ -44,41 +44,58 @@ Examples:
   iptables-save | dockwall convert > rules.nft && nft -c -f rules.nft
   dockwall convert rules.v4 --table-prefix dw- --docker
   dockwall convert rules.v4 --ipsets <(ipset save)
-  ip6tables-save | dockwall convert --family inet`,
+  ip6tables-save | dockwall convert --family inet
+  dockwall convert --family inet rules.v4 rules.v6 > rules.nft`,
     )
-    .action((file: string | undefined, o: ConvertCliOptions) => {
+    .action((files: string[], o: ConvertCliOptions) => {
       const prefix = o.tablePrefix ?? "";
       if (prefix && !isNftName(`${prefix}filter`)) {
         throw new UsageError(`--table-prefix '${prefix}': nft table names are letters, digits, '_', '-', '.' and '/', starting with a letter or '_'`);
       }
-      if (o.ipsets !== undefined && (o.ipsets === "-" || o.ipsets === "") && (!file || file === "-")) {
-        throw new UsageError("--ipsets and the dump cannot both come from standard input");
+      if (files.length > 2) throw new UsageError("convert takes one dump, or an IPv4 and an IPv6 dump with --family inet");
+      if (files.length === 2 && o.family !== "inet") throw new UsageError("two dumps go into inet tables: add --family inet");
+      if (files.filter((f) => f === "-").length + (o.ipsets === "-" ? 1 : 0) > 1 || (files.length === 0 && o.ipsets === "-")) {
+        throw new UsageError("only one input can come from standard input");
       }
       const sets = o.ipsets !== undefined ? readInput(o.ipsets) : undefined;
       const ipsets = sets ? parseIpsetSave(sets.text, sets.name) : undefined;
-      const input = readInput(file);
+      const inputs = (files.length ? files : [undefined]).map((f) => readInput(f));
       const family: Family | undefined = o.family === "ip" ? "ipv4" : o.family === "ip6" ? "ipv6" : undefined;
-      const dump = parse(input.text, { file: input.name, ...(family ? { family } : {}) });
-      warnAll(input.name, input.text, dump.warnings);
+      const dumps = inputs.map((input) => {
+        const dump = parse(input.text, { file: input.name, ...(family ? { family } : {}) });
+        warnAll(input.name, input.text, dump.warnings);
+        return dump;
+      });
+      if (dumps.length === 2 && dumps[0]!.family === dumps[1]!.family) {
+        throw new UsageError(`${inputs[0]!.name} and ${inputs[1]!.name} are both ${dumps[0]!.family === "ipv4" ? "IPv4" : "IPv6"} dumps: give one of each`);
+      }
       const header = [
-        `dockwall convert of ${input.name}${dump.header ? ` (${dump.header.tool} v${dump.header.version}${dump.header.backend ? `, ${dump.header.backend}` : ""})` : ""}${o.docker ? ", without Docker's own rules" : ""}`,
+        ...dumps.map(
+          (d) =>
+            `dockwall convert of ${d.file}${d.header ? ` (${d.header.tool} v${d.header.version}${d.header.backend ? `, ${d.header.backend}` : ""})` : ""}${o.docker ? ", without Docker's own rules" : ""}`,
+        ),
         "Check with 'nft -c -f FILE', load with 'nft -f FILE'. Loading twice adds every rule twice.",
       ];
-      const result = convertDump(dump, {
-        ...(o.family ? { family: o.family } : {}),
-        tablePrefix: prefix,
-        header,
-        ...(o.docker ? { plan: dockerPlan(dump) } : {}),
-        ...(ipsets ? { ipsets } : {}),
-      });
+      const common = { tablePrefix: prefix, header, ...(ipsets ? { ipsets } : {}) };
+      const result: ConvertResult =
+        dumps.length === 2
+          ? convertInet(
+              dumps.map((dump) => ({ dump, ...(o.docker ? { plan: dockerPlan(dump) } : {}) })),
+              common,
+            )
+          : convertDump(dumps[0]!, { ...common, ...(o.family ? { family: o.family } : {}), ...(o.docker ? { plan: dockerPlan(dumps[0]!) } : {}) });
+      // problems and notes point into the dump they come from
+      const sourceOf = (file: string | undefined) => inputs.find((i) => i.name === file) ?? inputs[0]!;
       const lossy = result.problems.length > 0 && !o.allowLossy;
       const c = useColor(process.stderr) ? chalkStderr : plain;
       const err: string[] = [];
       for (const p of result.problems) {
         const what = p.kind === "untranslatable" ? "cannot be translated to nft exactly" : "translates only approximately";
+        const input = sourceOf(p.file);
         err.push(formatDiagnostic(input.name, input.text, { severity: lossy ? "error" : "warning", message: `this rule ${what}: ${p.reason}`, span: p.span, code: `convert-${p.kind}` }, c));
       }
       for (const n of result.notes) {
+        const input = sourceOf(n.file);
         err.push(n.span ? formatDiagnostic(input.name, input.text, { severity: "warning", message: n.message, span: n.span, code: n.code }, c) : `dockwall: warning: ${n.message}`);
       }
       if (lossy) {
