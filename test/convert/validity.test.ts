@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { parse } from "../../src/extensions/index.js";
-import { convertDump } from "../../src/emit/nft.js";
+import { convertDump, convertInet } from "../../src/emit/nft.js";
 import { dockerPlan } from "../../src/emit/nft-docker.js";
 import type { Family } from "../../src/syntax/ast.js";
 import { describeKernel, runInNetns } from "../helpers/kernel.js";
@@ -82,6 +82,15 @@ describeKernel("nft -c accepts dockwall's translations", () => {
     const d = parse(i.text, { file: i.name, ...(i.family ? { family: i.family } : {}) });
     translated.push({ name: i.name, text: convertDump(d).text });
     if (i.name.startsWith("golden/") || i.name.startsWith("fixtures/")) translated.push({ name: `${i.name} --docker`, text: convertDump(d, { plan: dockerPlan(d) }).text });
+  }
+  // --family inet with both dumps of a golden layout (same name, __iptables and __ip6tables)
+  for (const i of all) {
+    if (!i.name.startsWith("golden/") || !i.name.includes("__iptables")) continue;
+    const v6 = all.find((x) => x.name === i.name.replace("__iptables", "__ip6tables"));
+    if (!v6) continue;
+    const parts = [i, v6].map((x) => parse(x.text, { file: x.name, family: x.family! }));
+    translated.push({ name: `${i.name} + ip6tables --family inet`, text: convertInet(parts.map((dump) => ({ dump }))).text });
+    translated.push({ name: `${i.name} + ip6tables --family inet --docker`, text: convertInet(parts.map((dump) => ({ dump, plan: dockerPlan(dump) }))).text });
   }
 
   it(`loads every translation (${translated.length} scripts) in a fresh namespace`, () => {
