@@ -225,6 +225,13 @@ describe("ufw's -m limit logging leaves forwarded packets undecided (DW107 raw d
     expect(r.stdout).toMatch(/^\+-A PREROUTING -d 172\.17\.0\.0\/16 ! -i docker0 -m addrtype --dst-type UNICAST -j DROP$/m);
   });
 
+  it("lets the later packets of connections routed straight to a container go too (Docker 27, no ufw)", () => {
+    const file = "fixtures/lab/docker-27.rules";
+    const r = runFix({ name: file, text: read(file) }, { ...opts, rule: ["DW107"], format: "diff" });
+    expect(r.exit, r.stderr.join("")).toBe(0);
+    expect(r.stderr.join("")).toMatch(/DW107: raw-drop \(verified\)/);
+  });
+
   it("but a drop wider than the container subnets is refused: those undecided packets were never routed to a container", () => {
     const { dump, plan } = ufwPlan();
     // the fix plus a drop of new tcp to 172.18.0.0/15, routed out of eth0 (NEW only, so the reply check lets it through)

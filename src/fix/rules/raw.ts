@@ -77,7 +77,12 @@ export function directRoutingDropFix(f: Finding, ctx: BuildContext): FixPlan[] |
         // Either way the drop is what Docker 28 does for every such packet.
         // The later packets of those connections go with them, as they do for `bad`.
         const maybe = union(u, before.filter((p) => p.outcome === "undecided" && routedStraight(p)).map((p) => p.set)).subtract(fromBridges);
-        const mayChange = maybe.union(u.anyState(maybe).intersect(notNew(u)));
+        // A packet past NEW, from outside and addressed straight to a container,
+        // belongs to a connection routed straight to it: replies to the
+        // containers' own connections are masqueraded, so they reach raw
+        // addressed to the host (the reply check holds the drop to that).
+        const later = union(u, before.filter(routedStraight).map((p) => p.set)).intersect(notNew(u)).subtract(fromBridges);
+        const mayChange = maybe.union(u.anyState(maybe).intersect(notNew(u))).union(later);
         return { bad: union(u, direct.map((p) => p.set)).intersect(fresh).subtract(fromBridges), keep: u.empty(), mayChange };
       },
     },
