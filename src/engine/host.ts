@@ -270,6 +270,34 @@ export function addrTypeOf(model: HostModel, addr: bigint, dev?: string | null):
 export const MARTIAN_DST = "martian destination: a loopback address arriving on an interface other than lo (the kernel drops it; route_localnet=0)";
 export const MARTIAN_SRC = "martian source: a loopback address arriving on an interface other than lo (the kernel drops it)";
 
+/** An IPv6 /16 of multicast addresses: ff, the flags nibble, the scope nibble. */
+const mc16 = (flags: number, scope: number): Range => {
+  const lo = BigInt(0xff00 | (flags << 4) | scope) << 112n;
+  return [lo, lo | ((1n << 112n) - 1n)];
+};
+const FLAGS = [...Array(16).keys()];
+
+/**
+ * What ip6_rcv_core drops before any netfilter hook, for a packet arriving on
+ * an interface other than lo, in the kernel's order (the first that applies
+ * gives the reason). IPv4 has no such step: its martians are dropped by
+ * routing, after PREROUTING.
+ */
+export const V6_RCV_DROPS: readonly { field: "src" | "dst"; ranges: readonly Range[]; reason: string }[] = [
+  { field: "src", ranges: [[1n, 1n]], reason: "IPv6 loopback source on an interface other than lo: ip6_rcv_core drops it before netfilter" },
+  { field: "dst", ranges: [[1n, 1n]], reason: "IPv6 loopback destination on an interface other than lo: ip6_rcv_core drops it before netfilter" },
+  { field: "dst", ranges: FLAGS.map((f) => mc16(f, 1)), reason: "interface-local IPv6 multicast (scope 1) from another node: ip6_rcv_core drops it before netfilter" },
+  { field: "dst", ranges: FLAGS.map((f) => mc16(f, 0)), reason: "IPv6 multicast with the reserved scope 0: ip6_rcv_core drops it before netfilter" },
+  { field: "src", ranges: [[0xffn << 120n, (1n << 128n) - 1n]], reason: "IPv6 multicast source: ip6_rcv_core drops it before netfilter" },
+];
+
+/** Why ip6_rcv_core drops an arriving packet before netfilter, or undefined. */
+export function rcvDrop(model: HostModel, src: bigint, dst: bigint, iif: string | null): string | undefined {
+  if (model.family !== "ipv6" || iif === null || iif === "lo") return undefined;
+  for (const r of V6_RCV_DROPS) if (inRanges(r.ranges, r.field === "src" ? src : dst)) return r.reason;
+  return undefined;
+}
+
 export type Route = { decision: "local"; oif: null } | { decision: "forward"; oif: string } | { decision: "martian"; reason: string };
 
 /** The routing decision for a destination (post-DNAT), for a packet from `iif` (null: generated locally). */

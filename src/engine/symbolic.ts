@@ -23,7 +23,7 @@ import { formatAddr } from "../syntax/inet.js";
 import type { Constraint } from "../extensions/packet.js";
 import type { AnalyzeOptions, ChainPart, Choice, Difference, Hook, HostModel, OutcomePart, PathStep, RuleRef, Universe } from "./api.js";
 import { applyEffect, envKey, initialEnv, KERNEL_PORT, portChoiceText, portPicker, touchesCtmark, type Env, type NatRecord } from "./env.js";
-import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER } from "./host.js";
+import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER, V6_RCV_DROPS } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 import { semantics, type RuleSemantics } from "./rules.js";
 import { EMPTY, FULL, PacketSet, type Dd } from "./sets.js";
@@ -905,6 +905,24 @@ function routeFlows(w: Walker, flows: Flow[]): { local: Flow[]; fwd: Flow[]; mar
   return { local, fwd, martian };
 }
 
+/** IPv6: what ip6_rcv_core drops before PREROUTING (inbound packets never arrive on lo here). */
+function rcvDrops(w: Walker, flows: Flow[], emit: Emit): Flow[] {
+  const u = w.u;
+  const d = u.dd;
+  if (u.family !== "ipv6") return flows;
+  const out: Flow[] = [];
+  for (const f of flows) {
+    let rest = f.set;
+    for (const r of V6_RCV_DROPS) {
+      const hit = d.and(rest, u.addrSet(r.field === "src" ? u.L.src : u.L.dst, r.ranges));
+      if (hit !== EMPTY) emit({ flow: w.with(f, hit), verdict: "drop", by: null, reason: r.reason }, undefined, null);
+      rest = d.diff(rest, hit);
+    }
+    if (rest !== EMPTY) out.push(rest === f.set ? f : w.with(f, rest));
+  }
+  return out;
+}
+
 /** Runs the nat stage: NEW/RELATED traverse it, ESTABLISHED get their first packet's binding silently. */
 function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", paths: boolean): { go: Flow[]; ended: Out[] } {
   if (mode === "skip") return { go: flows, ended: [] };
@@ -1284,7 +1302,7 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
   if (input === EMPTY) return [];
   const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit, paths);
   if (dir === "inbound") {
-    flows = stages(PREROUTING, flows, "run", null);
+    flows = stages(PREROUTING, rcvDrops(w, flows, emit), "run", null);
     const pipeline = new Pipeline(w, paths);
     const direct: Flow[] = [];
     const push = (p: OutcomePart) => parts.push(p);

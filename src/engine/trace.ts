@@ -6,7 +6,7 @@ import { formatAddr } from "../syntax/inet.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
 import { protoNumber, PROTO_NAMES } from "../extensions/protocols.js";
 import type { Choice, HostModel, Hook, NatStep, Outcome, PathStep, RuleRef, TraceAlternative, TracePacket, TraceResult } from "./api.js";
-import { addrTypeOf, connectedIface, EngineInputError, inferHost, parseHostAddr, PLACEHOLDER, route, type Route } from "./host.js";
+import { addrTypeOf, connectedIface, EngineInputError, inferHost, parseHostAddr, PLACEHOLDER, rcvDrop, route, type Route } from "./host.js";
 import { applyEffect, ctStatus, ctView, hasCt, ifaceMatches, initialEnv, KERNEL_PORT, markValue, PICKED_PORT, portChoiceText, portPicker, type Env, type NatRecord } from "./env.js";
 import { semantics } from "./rules.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
@@ -27,6 +27,15 @@ export interface Pkt {
   tcpflags: number;
   /** ctmark of the existing connection (0 for new ones). */
   ctmark: number;
+  /** A reply-direction packet (ct ESTABLISHED): its connection's original tuple as the first packet arrived. */
+  reply?: Tuple;
+}
+
+export interface Tuple {
+  src: bigint;
+  dst: bigint;
+  sport: number;
+  dport: number;
 }
 
 export const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
@@ -52,10 +61,11 @@ export function evalConstraint(c: Constraint, p: Pkt, env: Env, host: HostModel)
       switch (c.field) {
         case "src": v = env.src ?? p.src; break;
         case "dst": v = env.dst ?? p.dst; break;
-        case "ctorigsrc": if (!ct) return false; v = p.src; break;
-        case "ctorigdst": if (!ct) return false; v = p.dst; break;
-        case "ctreplsrc": if (!ct) return false; v = env.dst ?? p.dst; break;
-        case "ctrepldst": if (!ct) return false; v = env.src ?? p.src; break;
+        case "ctorigsrc": if (!ct) return false; v = p.reply ? p.reply.src : p.src; break;
+        case "ctorigdst": if (!ct) return false; v = p.reply ? p.reply.dst : p.dst; break;
+        // a reply's tuple is its header as it arrived
+        case "ctreplsrc": if (!ct) return false; v = p.reply ? p.src : (env.dst ?? p.dst); break;
+        case "ctrepldst": if (!ct) return false; v = p.reply ? p.dst : (env.src ?? p.src); break;
       }
       return c.ranges.some(([lo, hi]) => v >= lo && v <= hi);
     }
@@ -68,10 +78,10 @@ export function evalConstraint(c: Constraint, p: Pkt, env: Env, host: HostModel)
         case "dport": if (!ports) return false; v = env.dport ?? p.dport; break;
         case "icmp": if (p.proto !== ICMP_PROTO[p.family]) return false; v = p.icmp; break;
         case "ctproto": if (!ct) return false; v = p.proto; break;
-        case "ctorigsport": if (!ct || !ports) return false; v = p.sport; break;
-        case "ctorigdport": if (!ct || !ports) return false; v = p.dport; break;
-        case "ctreplsport": if (!ct || !ports) return false; v = env.dport ?? p.dport; break;
-        case "ctrepldport": if (!ct || !ports) return false; v = env.sport ?? p.sport; if (v === KERNEL_PORT) return { undecided: PICKED_PORT }; break;
+        case "ctorigsport": if (!ct || !ports) return false; v = p.reply ? p.reply.sport : p.sport; break;
+        case "ctorigdport": if (!ct || !ports) return false; v = p.reply ? p.reply.dport : p.dport; break;
+        case "ctreplsport": if (!ct || !ports) return false; v = p.reply ? p.sport : (env.dport ?? p.dport); break;
+        case "ctrepldport": if (!ct || !ports) return false; v = p.reply ? p.dport : (env.sport ?? p.sport); if (v === KERNEL_PORT) return { undecided: PICKED_PORT }; break;
       }
       return c.ranges.some(([lo, hi]) => v >= lo && v <= hi);
     }
@@ -90,7 +100,7 @@ export function evalConstraint(c: Constraint, p: Pkt, env: Env, host: HostModel)
     case "ctstate":
       return c.states.includes(view);
     case "ctdir":
-      return ct && c.dir === "ORIGINAL";
+      return ct && c.dir === (p.reply ? "REPLY" : "ORIGINAL");
     case "addrtype": {
       const a = c.side === "src" ? (env.src ?? p.src) : (env.dst ?? p.dst);
       const dev = c.limitIface === "in" ? (env.iifOverride ?? p.iif) : c.limitIface === "out" ? env.oif : undefined;
@@ -239,6 +249,10 @@ function runStages(ctx: Ctx, stages: readonly Stage[], env0: Env, natMode: "run"
     if (st.table === "nat") {
       if (natMode === "skip") continue;
       const view = ctView(ctx.pkt.ct, env);
+      if (ctx.pkt.reply) {
+        if (view === "ESTABLISHED") env = undoNat(env, st.hook, ctx.pkt.reply);
+        continue;
+      }
       if (view === "ESTABLISHED") {
         sub = { ...ctx, record: false };
         e = { ...env, asNew: true };
@@ -256,6 +270,17 @@ function runStages(ctx: Ctx, stages: readonly Stage[], env0: Env, natMode: "run"
     return { outcome: v.k === "drop" ? "dropped" : "rejected", by: v.by };
   }
   return env;
+}
+
+/**
+ * A reply at nat's place in a hook: conntrack maps it back to the original
+ * tuple reversed (nf_nat_packet with the connection's reply manip). Before
+ * routing the destination (undoing SNAT/MASQUERADE), after filtering the
+ * source (undoing DNAT/REDIRECT).
+ */
+function undoNat(env: Env, hook: Hook, orig: Tuple): Env {
+  if (hook === "PREROUTING" || hook === "OUTPUT") return { ...env, dst: orig.src, dport: orig.sport };
+  return { ...env, src: orig.dst, sport: orig.dport };
 }
 
 function isStop(x: Env | Stop): x is Stop {
@@ -276,21 +301,39 @@ export function parsePacket(p: TracePacket, host: HostModel): Pkt {
     if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
   }
   const state = p.state ?? "new";
-  const ct: CtState = state === "new" ? "NEW" : state === "established" ? "ESTABLISHED" : state === "related" ? "RELATED" : "INVALID";
+  const ct: CtState = state === "new" ? "NEW" : state === "established" || state === "reply" ? "ESTABLISHED" : state === "related" ? "RELATED" : "INVALID";
+  if (p.orig && state !== "reply") throw new EngineInputError("--orig-*: only for --state reply (the original direction of the connection the reply belongs to)");
   const icmpDefault = family === "ipv4" ? 8 : 128; // echo request
   const iif = p.fromHost ? null : (p.in ?? (connectedIface(host, src)?.name === "lo" ? host.defaultIface : (connectedIface(host, src)?.name ?? host.defaultIface)));
+  const sport = ports ? (p.sport ?? 40000) : 0;
+  const dport = ports ? (p.dport ?? 80) : 0;
+  let reply: Tuple | undefined;
+  if (state === "reply") {
+    const o = p.orig;
+    for (const [name, v] of [["--orig-port-src", o?.sport], ["--orig-port-dst", o?.dport]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new EngineInputError(`${name} ${v}: not a port (0 to 65535)`);
+      if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
+    }
+    reply = {
+      src: o ? parseHostAddr(o.src, family, "--orig-src") : dst,
+      dst: o ? parseHostAddr(o.dst, family, "--orig-dst") : src,
+      sport: ports ? (o?.sport ?? dport) : 0,
+      dport: ports ? (o?.dport ?? sport) : 0,
+    };
+  }
   return {
     family,
     src,
     dst,
     proto,
-    sport: ports ? (p.sport ?? 40000) : 0,
-    dport: ports ? (p.dport ?? 80) : 0,
+    sport,
+    dport,
     icmp: proto === ICMP_PROTO[family] ? ((p.icmpType ?? icmpDefault) << 8) | (p.icmpCode ?? 0) : 0,
     iif,
     ct,
     tcpflags: proto === 6 ? (p.tcpFlags ?? (ct === "NEW" ? 2 : 16)) : 0,
     ctmark: ct === "NEW" || ct === "INVALID" ? 0 : (p.ctmark ?? 0),
+    ...(reply ? { reply } : {}),
   };
 }
 
@@ -409,6 +452,11 @@ function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, pre
   const ctx: Ctx = { dump, host, pkt: p, path: [], record: true, choose: () => (n < prefix.length ? prefix[n++]! : (n++, true)), taken: [] };
   const log: { filterBy?: RuleRef; lastAccept?: RuleRef } = {};
   let env = initialEnv();
+  if (p.reply) {
+    // the connection's NAT, as --ctstatus SNAT/DNAT and --ctstate SNAT/DNAT see it
+    const o = p.reply;
+    env = { ...env, snat: o.src !== p.dst || o.sport !== p.dport, dnat: o.dst !== p.src || o.dport !== p.sport };
+  }
   let routing: TraceResult["routing"] = null;
   let stop: Stop | undefined;
   let outcome: Outcome = "local";
@@ -433,6 +481,11 @@ function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, pre
   };
 
   const inbound = (natPre: "run" | "skip"): void => {
+    const early = rcvDrop(host, p.src, p.dst, p.iif);
+    if (early) {
+      stop = { outcome: "dropped", by: null, reason: early };
+      return;
+    }
     // raw runs before conntrack, the rest of PREROUTING after it
     if (!run(PREROUTING.slice(0, 1), "run")) return;
     if (!env.untracked) afterCt();
@@ -509,6 +562,7 @@ function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, pre
       in: p.iif,
       state: p.ct,
       fromHost: p.iif === null,
+      ...(p.reply ? { reply: { src: formatAddr(p.reply.src, fam), dst: formatAddr(p.reply.dst, fam), ...(ports ? { sport: p.reply.sport, dport: p.reply.dport } : {}) } } : {}),
     },
     assumptions: host.assumptions,
     outcome: st ? st.outcome : outcome,

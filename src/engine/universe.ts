@@ -6,7 +6,7 @@ import { ADDR_BITS, formatAddr } from "../syntax/inet.js";
 import { PROTO_NAMES } from "../extensions/protocols.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
 import type { HostModel, TracePacket, Universe } from "./api.js";
-import { addrTypeOf, addrTypeRanges, type Range } from "./host.js";
+import { addrTypeOf, addrTypeRanges, EngineInputError, type Range } from "./host.js";
 import { ctStatus, ctView, ifaceMatches, KERNEL_PORT, PICKED_PORT, type BitForm, type Env } from "./env.js";
 import { Dd, EMPTY, FULL, PacketSet, type Level } from "./sets.js";
 import { ICMP_PROTO, parsePacket, PORT_PROTOS, type Pkt } from "./trace.js";
@@ -430,6 +430,7 @@ export class SymUniverse implements Universe {
   }
 
   pkt(p: TracePacket): Pkt {
+    if (p.state === "reply") throw new EngineInputError("reply-direction packets are not in the symbolic model yet (trace() follows them)");
     return parsePacket(p, this.host);
   }
 

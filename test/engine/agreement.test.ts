@@ -24,7 +24,7 @@ function randomPackets(d: Dump, u: SymUniverse, n: number, seed: number): TraceP
   const r = rng(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const fam = d.family;
-  const addrs = new Set<string>(fam === "ipv4" ? ["203.0.113.7", "8.8.8.8", "127.0.0.1", "10.1.2.3", "255.255.255.255", "224.0.0.1"] : ["2001:db8:ffff::7", "::1", "fe80::1", "ff02::1", "2606:4700::1111"]);
+  const addrs = new Set<string>(fam === "ipv4" ? ["203.0.113.7", "8.8.8.8", "127.0.0.1", "10.1.2.3", "255.255.255.255", "224.0.0.1"] : ["2001:db8:ffff::7", "::1", "fe80::1", "ff02::1", "ff01::1", "ff10::2", "2606:4700::1111"]);
   for (const i of u.host.ifaces) for (const a of i.addrs) addrs.add(a.addr);
   for (const a of dnatTargets(d)) addrs.add(formatAddr(a, fam));
   for (const t of d.tables.values())

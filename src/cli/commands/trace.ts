@@ -15,7 +15,11 @@ interface TraceOpts {
   icmpType?: string;
   in?: string;
   out?: string;
-  state: "new" | "established" | "related" | "invalid";
+  state: "new" | "established" | "related" | "invalid" | "reply";
+  origSrc?: string;
+  origDst?: string;
+  origPortSrc?: string;
+  origPortDst?: string;
   fromHost?: boolean;
   hostAddr: string[];
   iface: string[];
@@ -44,7 +48,11 @@ export function registerTrace(program: Command) {
     .option("--icmp-type <type[/code]>", "ICMP type and code (default echo request)")
     .option("--in <iface>", "incoming interface (default: the interface the source is connected to, else the external one)")
     .option("--out <iface>", "force the outgoing interface of a forwarded packet")
-    .addOption(new Option("--state <state>", "conntrack state of the packet").choices(["new", "established", "related", "invalid"]).default("new"))
+    .addOption(new Option("--state <state>", "conntrack state of the packet; reply: a reply of an established connection").choices(["new", "established", "related", "invalid", "reply"]).default("new"))
+    .option("--orig-src <addr>", "with --state reply: source of the connection's first packet (default: --dst)")
+    .option("--orig-dst <addr>", "with --state reply: destination of the connection's first packet, before NAT (default: --src)")
+    .option("--orig-port-src <n>", "with --state reply: its source port (default: --dport)")
+    .option("--orig-port-dst <n>", "with --state reply: its destination port (default: --sport)")
     .option("--from-host", "the host itself sends the packet (OUTPUT path)")
     .option("--host-addr <addr>", "an address of this host (repeatable)", collect, [])
     .option("--iface <name=addr/prefix>", "an interface of this host (repeatable), e.g. eth0=203.0.113.5/24", collect, [])
@@ -57,6 +65,9 @@ Examples:
   dockwall trace rules.v4 --src 203.0.113.7 --dst 198.51.100.1 --dport 443
   iptables-save | dockwall trace --src 172.17.0.2 --dst 1.1.1.1 --proto udp --dport 53
   dockwall trace rules.v4 --src 10.0.0.9 --dst 203.0.113.5 --dport 22 --iface eth0=203.0.113.5/24 --format json
+  # the answer to a container's masqueraded DNS query, as it arrives on eth0
+  dockwall trace rules.v4 --state reply --src 1.1.1.1 --sport 53 --dst 203.0.113.5 --dport 40000 --proto udp \
+    --orig-src 172.17.0.2 --orig-dst 1.1.1.1 --iface eth0=203.0.113.5/24
 
 Without --host-addr/--iface, a destination outside every subnet the dump implies
 is taken as this host's own address; the output lists every such assumption.`,
@@ -88,6 +99,14 @@ is taken as this host's own address; the output lists every such assumption.`,
         ...(o.out ? { out: o.out } : {}),
         ...(o.fromHost ? { fromHost: true } : {}),
       };
+      const orig = [o.origSrc, o.origDst, o.origPortSrc, o.origPortDst];
+      if (orig.some((x) => x !== undefined)) {
+        if (o.state !== "reply") throw new UsageError("--orig-src/--orig-dst/--orig-port-*: only with --state reply");
+        if (o.origSrc === undefined || o.origDst === undefined) throw new UsageError("--state reply with --orig-*: give both --orig-src and --orig-dst");
+        const sp = port("--orig-port-src", o.origPortSrc);
+        const dp = port("--orig-port-dst", o.origPortDst);
+        packet.orig = { src: o.origSrc, dst: o.origDst, ...(sp !== undefined ? { sport: sp } : {}), ...(dp !== undefined ? { dport: dp } : {}) };
+      }
       let result: TraceResult;
       try {
         const host = inferHost(dump, { hostAddrs: o.hostAddr, ifaces: o.iface, ...(o.defaultIface ? { defaultIface: o.defaultIface } : {}) });
@@ -112,7 +131,7 @@ export function formatTrace(r: TraceResult, color: boolean): string {
   const lines: string[] = [];
   const p = r.packet;
   lines.push(
-    `${c.bold("packet")}  ${p.proto} ${ep(p.src, p.sport)} -> ${ep(p.dst, p.dport)}  ${p.fromHost ? "from this host" : `in ${p.in}`}  state ${p.state}`,
+    `${c.bold("packet")}  ${p.proto} ${ep(p.src, p.sport)} -> ${ep(p.dst, p.dport)}  ${p.fromHost ? "from this host" : `in ${p.in}`}  state ${p.state}${p.reply ? ` REPLY to ${ep(p.reply.src, p.reply.sport)} -> ${ep(p.reply.dst, p.reply.dport)}` : ""}`,
   );
   for (const a of r.assumptions) lines.push(c.dim(`assumed: ${a}`));
   lines.push("");
