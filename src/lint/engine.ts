@@ -139,6 +139,15 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
       }
     }
   }
+  // Findings of one kind often pick the same packet (every endpoint of a
+  // NodePort has the same arriving packets), and a trace walks the dump.
+  const traces = new Map<string, TraceResult>();
+  const traced = (p: TracePacket) => {
+    const k = JSON.stringify(p);
+    let t = traces.get(k);
+    if (!t) traces.set(k, (t = trace(dump, p, host)));
+    return t;
+  };
   const canTrust = ["raw", "mangle"].some((t) => (dump.tables.get(t)?.chains.get("PREROUTING")?.rules ?? []).some((r) => r.target?.name === "ACCEPT"));
   const view: EngineView = {
     dump,
@@ -200,7 +209,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     ruleAt: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`)?.rule,
     union: (sets) => unionAll(u, sets),
     probe: (rule, input, hook) => probe(dump, u, rule, input, hook),
-    trace: (p) => trace(dump, p, host),
+    trace: (p) => traced(p),
     bridges: host.ifaces.filter((i) => i.origin === "dump" && i.name !== "lo"),
     pick(set) {
       // a loopback destination arriving from outside is a real path (DW106), but
@@ -215,7 +224,7 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     witness(set, expect) {
       const p = view.pick(set);
       if (!p) return undefined;
-      const t = trace(dump, p, host);
+      const t = traced(p);
       if (expect && !expect(t)) return undefined;
       return toWitness(dump, p, t, opts);
     },
