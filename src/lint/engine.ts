@@ -6,6 +6,8 @@ import type { Dump, Rule } from "../syntax/ast.js";
 import {
   analyze,
   chainVerdicts,
+  // the parts of a big partition hold deferred sets: the engine joins those of one cached walk first
+  unionAll,
   inferHost,
   makeUniverse,
   trace,
@@ -96,18 +98,6 @@ export function viewOf(dump: Dump): EngineView {
     cache.set(dump, v);
   }
   return v;
-}
-
-/** Pairwise, so that each set joins sets of its own size (a left fold is quadratic on big partitions). */
-function unionAll(u: Universe, sets: readonly PacketSet[]): PacketSet {
-  if (sets.length === 0) return u.empty();
-  let level = [...sets];
-  while (level.length > 1) {
-    const next: PacketSet[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? level[i]!.union(level[i + 1]!) : level[i]!);
-    level = next;
-  }
-  return level[0]!;
 }
 
 /** Documentation addresses (RFC 5737 / RFC 3849) standing in for the host's unknown external address. */
