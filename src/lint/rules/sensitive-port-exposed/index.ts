@@ -74,7 +74,17 @@ export const sensitivePortExposed: LintRule = {
   },
   check(ctx, report) {
     const view = engineView(ctx);
-    const sensitive = view.u.of({ k: "num", field: "dport", ranges: [...SENSITIVE_PORTS.keys()].map((p) => [p, p] as const) });
+    // new connections to a sensitive port of a (non-loopback) address of this
+    // host from the external interface: the only packets the verdict below
+    // looks at, so the only ones worth taking out of each part
+    const sensitive = setOf(
+      view,
+      { k: "num", field: "dport", ranges: [...SENSITIVE_PORTS.keys()].map((p) => [p, p] as const) },
+      { k: "iface", dir: "in", name: view.host.defaultIface },
+      { k: "addrtype", side: "dst", types: ["LOCAL"] },
+      not(loopbackDst(view)),
+      state("NEW"),
+    );
     // each part meets the small set of sensitive ports first: joining a big partition's parts is what costs
     const byLine = new Map<number, { hits: PacketSet[]; target: string }>();
     const blind = portsElsewhere(view);
