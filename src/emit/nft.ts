@@ -229,17 +229,17 @@ function translate(rule: Rule, scratch: RuleScratch): string | string[] | undefi
   const proto = rule.proto && rule.proto.value !== "all" ? rule.proto : undefined;
   if (proto) {
     const consumer = proto.neg ? undefined : PROTO_MATCH.get(proto.value);
-    if (!(consumer && rule.matches.some((m) => m.name === consumer))) {
+    if (!(consumer && hasMatch(rule, consumer))) {
       body = and(body, `${env.family === "ipv4" ? "ip protocol" : "meta l4proto"} ${proto.neg ? "!= " : ""}${protoText(proto.value)}`);
     }
   }
-  const kw = env.family === "ipv4" ? "ip" : "ip6";
+  const v4 = env.family === "ipv4";
   if (rule.src) {
-    const t = addrTest(`${kw} saddr`, rule.src, env.family);
+    const t = addrTest(v4 ? "ip saddr" : "ip6 saddr", rule.src, env.family);
     if (t) body = and(body, t);
   }
   if (rule.dst) {
-    const t = addrTest(`${kw} daddr`, rule.dst, env.family);
+    const t = addrTest(v4 ? "ip daddr" : "ip6 daddr", rule.dst, env.family);
     if (t) body = and(body, t);
   }
   for (const m of rule.matches) {
@@ -301,6 +301,11 @@ function translate(rule: Rule, scratch: RuleScratch): string | string[] | undefi
   if (!alternatives) return and(body, tail);
   alternatives.push([body]);
   return product(alternatives).map((b) => (b ? `${b} ${tail}` : tail));
+}
+
+function hasMatch(rule: Rule, name: string): boolean {
+  for (const m of rule.matches) if (m.name === name) return true;
+  return false;
 }
 
 /** Two nft expressions in sequence (either may be empty). */
