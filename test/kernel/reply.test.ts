@@ -30,7 +30,17 @@ const outbound = (reply: string) => filter(["-i docker0 -o eth0 -m conntrack --c
 /** Inbound to the published port (DNATed): the container's reply must leave through FORWARD. */
 const inbound = (reply: string) => filter(["-o docker0 -m conntrack --ctdir ORIGINAL --ctstate DNAT -j ACCEPT", `-i docker0 ${reply} -j ACCEPT`]);
 
+/** raw PREROUTING sees the reply before conntrack undoes the NAT: the host's address, not the container's. */
+const withRaw = (rule: string, text: string) => `*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING ${rule}
+COMMIT
+${text}`;
+
 const CASES: { name: string; text: string; probe: Omit<Probe, "id"> }[] = [
+  { name: "masq: raw drops the container's address from outside (Docker 28), the reply is not", text: withRaw("-d 172.17.0.2/32 ! -i docker0 -j DROP", outbound("-m conntrack --ctdir REPLY")), probe: { from: "c1", proto: "tcp", src: "172.17.0.2", dst: CLIENT_V4, dport: 80 } },
+  { name: "masq: raw drops replies to the host's address", text: withRaw(`-d ${HOST_V4}/32 -p tcp -m tcp --sport 80 -j DROP`, outbound("-m conntrack --ctdir REPLY")), probe: { from: "c1", proto: "tcp", src: "172.17.0.2", dst: CLIENT_V4, dport: 80 } },
   { name: "masq: ctdir REPLY + ctstate SNAT + ctorigsrc", text: outbound("-m conntrack --ctdir REPLY --ctstate SNAT --ctorigsrc 172.17.0.0/16"), probe: { from: "c1", proto: "tcp", src: "172.17.0.2", dst: CLIENT_V4, dport: 80 } },
   { name: "masq: ctdir ORIGINAL only", text: outbound("-m conntrack --ctdir ORIGINAL"), probe: { from: "c1", proto: "tcp", src: "172.17.0.2", dst: CLIENT_V4, dport: 80 } },
   { name: "masq: ctstate DNAT (it was SNAT)", text: outbound("-m conntrack --ctdir REPLY --ctstate DNAT"), probe: { from: "c1", proto: "tcp", src: "172.17.0.2", dst: CLIENT_V4, dport: 80 } },
