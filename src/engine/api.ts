@@ -96,6 +96,13 @@ export interface PathStep extends RuleRef {
   /** The target taken: `ACCEPT`, `DROP`, `DNAT`, a chain name for jumps/gotos, `RETURN`, or `policy:ACCEPT|DROP` (line = the `:CHAIN` line). */
   target: string;
   hook: Hook;
+  /**
+   * Present when the rule's match could not be decided ("depends on limit at
+   * line 12") and its target cannot change what happens to the packet (LOG,
+   * NFLOG, no target): the rule may or may not have been taken, and the
+   * packet went on to the next rule either way.
+   */
+  maybe?: string;
 }
 
 export interface NatStep {

@@ -27,6 +27,12 @@ export interface RuleSemantics {
   action: Action;
   /** Text of the target as it appears in traces: ACCEPT, DNAT, a chain name, "" when there is none. */
   targetName: string;
+  /**
+   * Taking the rule leaves the packet and everything later rules read as they
+   * were (no target, LOG, NFLOG, ...): when its match cannot be decided the
+   * packet goes on to the next rule either way, instead of being undecided.
+   */
+  inert: boolean;
 }
 
 const cache = new WeakMap<Rule, RuleSemantics>();
@@ -36,7 +42,8 @@ export function semantics(rule: Rule, family: Family): RuleSemantics {
   if (!s) {
     const stat = statistic(rule);
     const match = ruleConstraint(rule, family);
-    s = { rule, match: stat === "never" ? FALSE : match, choice: stat === "choice", action: ruleAction(rule, family), targetName: rule.target?.name ?? "" };
+    const action = ruleAction(rule, family);
+    s = { rule, match: stat === "never" ? FALSE : match, choice: stat === "choice", action, targetName: rule.target?.name ?? "", inert: isInert(rule, action) };
     cache.set(rule, s);
   }
   return s;
@@ -125,6 +132,20 @@ const CONTINUING = new Set([
   "LOG", "NFLOG", "ULOG", "TRACE", "AUDIT", "CHECKSUM", "TCPMSS", "TOS", "TTL", "HL", "DSCP", "ECN", "CLASSIFY",
   "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "RATEEST", "TEE", "SET", "HMARK", "TCPOPTSTRIP", "SYNPROXY_NOT",
 ]);
+
+/**
+ * Continuing targets whose effect no match can read: they log, trace or send a
+ * copy elsewhere. The others in CONTINUING change a field some match tests
+ * (TTL and -m ttl, TOS and -m tos, SET and -m set, TCPMSS and -m tcpmss), and
+ * MARK/CONNMARK change what -m mark/connmark and policy routing read, so an
+ * undecided match on them keeps the packet undecided.
+ */
+const UNREAD = new Set(["LOG", "NFLOG", "ULOG", "TRACE", "AUDIT", "CHECKSUM", "IDLETIMER", "LED", "TEE", "CLASSIFY"]);
+
+function isInert(rule: Rule, action: Action): boolean {
+  if (action.k === "none") return true;
+  return action.k === "effect" && action.effect.k === "continue" && UNREAD.has(rule.target?.name ?? "");
+}
 
 export function ruleAction(rule: Rule, family: Family): Action {
   const t = rule.target;

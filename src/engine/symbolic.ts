@@ -163,6 +163,8 @@ interface RuleInfo {
   by: RuleRef;
   /** The path step (as a one-step segment) per hook, and the two choices: made once, shared by every flow. */
   steps: Map<Hook, PathStep[]>;
+  /** The step of a rule whose match is undecided and whose target is inert (PathStep.maybe), per hook and reason. */
+  maybeSteps: Map<string, PathStep[]>;
   taken?: Choice;
   notTaken?: Choice;
   reads: number;
@@ -248,7 +250,7 @@ export class Walker {
     const rules = ch.rules.map((rule): RuleInfo => {
       const sem = semantics(rule, fam);
       const p = pinsOf(sem.match);
-      return { sem, by: { table: rule.table, chain: ch.name, line: rule.span.line }, steps: new Map(), reads: readsOf(sem.match), ...(p.dst !== undefined ? { pinDst: p.dst } : {}), ...(p.dport !== undefined ? { pinDport: p.dport } : {}), compiled: new Map() };
+      return { sem, by: { table: rule.table, chain: ch.name, line: rule.span.line }, steps: new Map(), maybeSteps: new Map(), reads: readsOf(sem.match), ...(p.dst !== undefined ? { pinDst: p.dst } : {}), ...(p.dport !== undefined ? { pinDport: p.dport } : {}), compiled: new Map() };
     });
     ci = { chain: ch, rules, lists: new Map() };
     if (rules.length >= INDEX_MIN) {
@@ -441,7 +443,17 @@ export class Walker {
         const by = ri.by;
         const line = by.line;
         if (Y !== EMPTY) {
-          outs.push({ flow: this.with(f, Y), verdict: "undecided", by, reason: `depends on ${m.why} at line ${line}` });
+          const reason = `depends on ${m.why} at line ${line}`;
+          if (ri.sem.inert) {
+            // taken or not, the packet goes on unchanged: the same as trace's runChain
+            let step: PathStep[] | undefined;
+            if (record) {
+              const key = `${hook} ${m.why}`;
+              step = ri.maybeSteps.get(key);
+              if (!step) ri.maybeSteps.set(key, (step = [{ table, chain: ch.name, line, target: ri.sem.targetName, hook, maybe: reason }]));
+            }
+            work.push({ f: this.with(f, Y, f.env, step), idx: i + 1 });
+          } else outs.push({ flow: this.with(f, Y), verdict: "undecided", by, reason });
           leave(Y, pd, pp);
         }
         if (X === EMPTY) continue;

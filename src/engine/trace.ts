@@ -186,7 +186,12 @@ function runChain(ctx: Ctx, st: Stage, env0: Env): TableVerdict | undefined {
     const m = evalConstraint(sem.match, ctx.pkt, env, ctx.host);
     const by = { table: st.table, chain: chain.name, line: rule.span.line };
     if (m === false) continue;
-    if (m !== true) return { k: "undecided", reason: `depends on ${m.undecided} at line ${rule.span.line}`, by };
+    if (m !== true) {
+      const reason = `depends on ${m.undecided} at line ${rule.span.line}`;
+      if (!sem.inert) return { k: "undecided", reason, by };
+      if (ctx.record) ctx.path.push({ table: st.table, chain: chain.name, line: rule.span.line, target: sem.targetName, hook: st.hook, maybe: reason });
+      continue;
+    }
     if (sem.choice) {
       const matched = ctx.choose();
       ctx.taken.push({ table: st.table, chain: chain.name, line: rule.span.line, matched });

@@ -52,7 +52,7 @@ function randomPackets(d: Dump, u: SymUniverse, n: number, seed: number): TraceP
 }
 
 function summary(p: Pick<OutcomePart, "outcome" | "decidedBy" | "path"> & { reason?: string; rewritten: OutcomePart["rewritten"] }) {
-  return { outcome: p.outcome, reason: p.reason, decidedBy: p.decidedBy, path: p.path.map((s) => `${s.table}/${s.chain}:${s.line}:${s.target}:${s.hook}`), rewritten: p.rewritten };
+  return { outcome: p.outcome, reason: p.reason, decidedBy: p.decidedBy, path: p.path.map((s) => `${s.table}/${s.chain}:${s.line}:${s.target}:${s.hook}${s.maybe ? `:maybe(${s.maybe})` : ""}`), rewritten: p.rewritten };
 }
 
 function check(d: Dump, label: string, randomCount: number) {

@@ -170,6 +170,36 @@ COMMIT
 COMMIT
 `;
 
+// ufw's shape: rate-limited LOG rules before DROP policies, plus undecided
+// matches whose targets do change the outcome (ACCEPT, a MARK a later rule reads).
+export const UNDECIDED = `*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p udp -m limit --limit 1/sec -j MARK --set-xmark 0x20/0x20
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:ufw-after-logging-forward - [0:0]
+:ufw-logging-deny - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m mark --mark 0x20/0x20 -p udp --dport 53 -j ACCEPT
+-A INPUT -p tcp --dport 22 -m recent --name ssh --rcheck -m comment --comment "counted only"
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp --dport 80 -m hashlimit --hashlimit-upto 5/sec --hashlimit-name web -j ACCEPT
+-A INPUT -m limit --limit 3/min --limit-burst 10 -j ufw-logging-deny
+-A INPUT -p tcp --dport 443 -m limit --limit 3/min -j NFLOG --nflog-group 5
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -j ufw-after-logging-forward
+-A ufw-after-logging-forward -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW BLOCK] "
+-A ufw-logging-deny -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW BLOCK] "
+COMMIT
+`;
+
 export const FIXTURES: [string, string][] = [
   ["classic", CLASSIC],
   ["chains", CHAINS],
@@ -177,4 +207,5 @@ export const FIXTURES: [string, string][] = [
   ["raw", RAW],
   ["ipv6", V6],
   ["nat-ports", NATPORTS],
+  ["undecided", UNDECIDED],
 ];

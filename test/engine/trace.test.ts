@@ -101,9 +101,10 @@ describe("chain semantics", () => {
     const untracked = run(CHAINS, { src: "203.0.113.7", dst: "198.51.100.1", dport: 8443, state: "invalid" });
     expect(untracked.outcome).toBe("dropped");
   });
-  it("an undecidable match makes the outcome undecided with the module and line", () => {
+  it("an undecidable match on a LOG rule is a maybe in the path; the packet goes on to FORWARD's policy", () => {
     const r = run(CHAINS, { src: "203.0.113.7", dst: "8.8.8.8", in: "eth0", dport: 443 });
-    expect(r).toMatchObject({ outcome: "undecided", reason: "depends on limit at line 33" });
+    expect(r).toMatchObject({ outcome: "dropped", decidedBy: { chain: "FORWARD", line: 12 } });
+    expect(r.path.find((s) => s.line === 33)).toMatchObject({ target: "LOG", maybe: "depends on limit at line 33" });
   });
   it("ICMP type matches", () => {
     expect(run(CHAINS, { src: "203.0.113.7", dst: "198.51.100.1", proto: "icmp", icmpType: 8 }).outcome).toBe("local");

@@ -165,8 +165,8 @@ const SCENARIOS: Scenario[] = [
     egress: egress("172.17.0.2", 80, 443),
   },
   {
-    // ufw logs forwarded traffic with -m limit, so the engine cannot say whether
-    // some of these packets were let through: the raw drop may change them (raw.ts)
+    // ufw logs forwarded traffic with -m limit before its DROP policy: LOG
+    // cannot change the verdict, so the engine decides these packets
     name: "ufw with Docker 24: routing straight to a container (DW107)",
     file: "fixtures/ufw-docker.rules",
     rule: "DW107",

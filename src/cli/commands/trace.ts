@@ -150,7 +150,9 @@ export function formatTrace(r: TraceResult, color: boolean): string {
       lines.push(c.cyan(hook));
     }
     const text = r.rules?.[String(s.line)] ?? "";
-    const target = s.target.startsWith("policy:") ? `policy ${s.target.slice(7)}` : s.target ? `-> ${s.target}` : "(no target)";
+    const taken = s.target.startsWith("policy:") ? `policy ${s.target.slice(7)}` : s.target ? `-> ${s.target}` : "(no target)";
+    // the packet went on either way: say so, or a reader takes the LOG as certain
+    const target = s.maybe ? `${taken} if it matches (${s.maybe}); goes on either way` : taken;
     const tc = /DROP|REJECT/.test(target) ? c.red(target) : /ACCEPT/.test(target) ? c.green(target) : c.yellow(target);
     lines.push(`  ${s.table}/${s.chain} line ${s.line}  ${tc}${text && !s.target.startsWith("policy:") ? c.dim(`   ${text}`) : ""}`);
     const n = nat[0];

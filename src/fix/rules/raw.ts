@@ -72,8 +72,9 @@ export function directRoutingDropFix(f: Finding, ctx: BuildContext): FixPlan[] |
         const routedStraight = (p: OutcomePart) => p.nat.every((n) => n.kind !== "DNAT") && !!p.routing?.oif && names.includes(p.routing.oif);
         const direct = before.filter((p) => p.outcome === "forwarded" && routedStraight(p));
         // Routed straight to a container, but the engine cannot say whether
-        // FORWARD let it through (ufw logs with -m limit, a set, ...): if it
-        // did, it is the finding's own traffic; if not, it was dropped anyway.
+        // FORWARD let it through (-m recent or a set on an ACCEPT; a limited
+        // LOG no longer leaves packets undecided): if it did, it is the
+        // finding's own traffic; if not, it was dropped anyway.
         // Either way the drop is what Docker 28 does for every such packet.
         // The later packets of those connections go with them, as they do for `bad`.
         const maybe = union(u, before.filter((p) => p.outcome === "undecided" && routedStraight(p)).map((p) => p.set)).subtract(fromBridges);
