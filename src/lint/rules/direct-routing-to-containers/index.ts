@@ -6,6 +6,25 @@ import { engineView, refWords } from "../../engine.js";
 import { and, anyOf, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 import type { Constraint } from "../../../extensions/packet.js";
+import type { Dump } from "../../../syntax/ast.js";
+import { isDockerChain } from "../../context.js";
+
+/**
+ * The bridges dockerd manages: docker0, docker_gwbridge, and whatever Docker's
+ * own chains name with -i/-o (br-<id>, custom bridge names). DOCKER-USER is the
+ * user's chain, so what it names says nothing. A CNI bridge (flannel's cni0,
+ * Calico, Cilium) is a pod network other nodes route to by design: Kubernetes
+ * forwards to pods without NAT, so reaching it by routing is not the trap.
+ */
+function dockerBridges(dump: Dump): Set<string> {
+  const names = new Set(["docker0", "docker_gwbridge"]);
+  for (const t of dump.tables.values())
+    for (const c of t.chains.values()) {
+      if (!isDockerChain(c.name) || c.name === "DOCKER-USER") continue;
+      for (const r of c.rules) for (const m of [r.inIface, r.outIface]) if (m && !m.value.endsWith("+")) names.add(m.value);
+    }
+  return names;
+}
 
 export const directRoutingToContainers: LintRule = {
   meta: {
@@ -16,28 +35,36 @@ export const directRoutingToContainers: LintRule = {
   },
   check(ctx, report) {
     const view = engineView(ctx);
-    if (view.bridges.length === 0) return;
+    const docker = dockerBridges(ctx.dump);
+    const bridges = view.bridges.filter((b) => docker.has(b.name));
+    if (bridges.length === 0) return;
     // new connections only: packets of connections that exist already were let in once
-    const direct = setOf(view, toBridgeNets(view), not(fromBridges(view)), state("NEW"));
-    const bridgeNames = new Set(view.bridges.map((b) => b.name));
+    // arriving on any container interface (a pod's own bridge too) is not "from outside"
+    const direct = setOf(view, toBridgeNets(view, bridges), not(fromBridges(view)), state("NEW"));
+    const bridgeNames = new Set(bridges.map((b) => b.name));
     const candidates = view.inbound().filter(
       (p) => p.outcome === "forwarded" && p.nat.length === 0 && !!p.routing?.oif && bridgeNames.has(p.routing.oif) && !view.trusted(p),
     );
     if (candidates.length === 0) return;
     // What is published on purpose: the container address and port each DNAT leads to
     // (only those on a bridge: a kube node's thousands of pod endpoints cannot be in `direct`).
-    const bridgeNets = view.bridges.flatMap((b) => b.addrs.map((a) => cidrRange(view, a.addr, a.prefix)));
-    const published = new Map<string, Constraint>();
+    const bridgeNets = bridges.flatMap((b) => b.addrs.map((a) => cidrRange(view, a.addr, a.prefix)));
+    // keyed by address, then port, with no string built per part (a kube node has ~10^6)
+    const seen = new Map<string, Set<number | undefined>>();
+    const published: Constraint[] = [];
     for (const p of view.inbound()) {
-      if (p.rewritten.dst === undefined || !p.nat.some((n) => n.kind === "DNAT")) continue;
-      const key = `${p.rewritten.dst} ${p.rewritten.dport ?? ""}`;
-      if (published.has(key)) continue;
-      const addr = cidrRange(view, p.rewritten.dst, view.host.family === "ipv4" ? 32 : 128);
+      const { dst: to, dport } = p.rewritten;
+      if (to === undefined) continue;
+      let ports = seen.get(to);
+      if (ports?.has(dport) || !p.nat.some((n) => n.kind === "DNAT")) continue;
+      if (!ports) seen.set(to, (ports = new Set()));
+      ports.add(dport);
+      const addr = cidrRange(view, to, view.host.family === "ipv4" ? 32 : 128);
       if (!bridgeNets.some(([lo, hi]) => addr[0] >= lo && addr[1] <= hi)) continue;
       const dst: Constraint = { k: "addr", field: "dst", ranges: [addr] };
-      published.set(key, p.rewritten.dport !== undefined ? and(dst, { k: "num", field: "dport", ranges: [[p.rewritten.dport, p.rewritten.dport]] }) : dst);
+      published.push(dport !== undefined ? and(dst, { k: "num", field: "dport", ranges: [[dport, dport]] }) : dst);
     }
-    const publishedSet = view.u.of(anyOf([...published.values()]));
+    const publishedSet = view.u.of(anyOf(published));
     // by bridge, then by the rule that accepts: the finding names an accept that really lets them in
     const byBridge = new Map<string, Map<string, { sets: PacketSet[]; accept: RuleRef | null }>>();
     for (const p of candidates) {
