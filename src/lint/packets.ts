@@ -18,8 +18,8 @@ export function fromBridges(view: EngineView): Constraint {
 }
 
 /** Addressed to a bridge subnet (a container, or the gateway). */
-export function toBridgeNets(view: EngineView): Constraint {
-  const ranges = view.bridges.flatMap((b) => b.addrs.map((a) => cidrRange(view, a.addr, a.prefix)));
+export function toBridgeNets(view: EngineView, bridges: EngineView["bridges"] = view.bridges): Constraint {
+  const ranges = bridges.flatMap((b) => b.addrs.map((a) => cidrRange(view, a.addr, a.prefix)));
   return ranges.length ? { k: "addr", field: "dst", ranges } : { k: "false" };
 }
 
