@@ -68,11 +68,25 @@ export function kernelSide(r: ProbeResult): Side {
   return { outcome: ko.outcome, final, path };
 }
 
+const MAYBE = "? ";
+
+/** The kernel's path is the engine's, each of the engine's maybe steps taken or not. */
+function samePath(kernel: readonly string[], engine: readonly string[]): boolean {
+  let k = 0;
+  for (const e of engine) {
+    if (e.startsWith(MAYBE)) {
+      if (kernel[k] === e.slice(MAYBE.length)) k++;
+    } else if (kernel[k++] !== e) return false;
+  }
+  return k === kernel.length;
+}
+
 export function engineSide(t: TraceResult): Side {
   return {
     outcome: t.outcome,
     final: { ...t.final },
-    path: t.path.map((s) => (s.target.startsWith("policy:") ? step(s.table, s.chain, s.line, s.hook, s.target.slice(7)) : step(s.table, s.chain, s.line, s.hook))),
+    // a rule the engine could not decide but whose target is inert (PathStep.maybe): the kernel may or may not list it
+    path: t.path.map((s) => `${s.maybe ? MAYBE : ""}${s.target.startsWith("policy:") ? step(s.table, s.chain, s.line, s.hook, s.target.slice(7)) : step(s.table, s.chain, s.line, s.hook)}`),
     ...(t.reason ? { note: t.reason } : {}),
   };
 }
@@ -82,6 +96,8 @@ export interface Comparison {
   agreed: number;
   /** engine said undecided (a module it cannot evaluate): not a disagreement, counted apart */
   undecided: number;
+  /** outcomes of agreeing probes whose engine path went past a maybe step (an undecided match on an inert rule) */
+  maybeAgreed: Outcome[];
   /** the probe and its trace contradict each other: a lab problem, listed apart */
   inconsistent: Disagreement[];
   disagreements: Disagreement[];
@@ -90,7 +106,7 @@ export interface Comparison {
 /** Compares every probe of one scenario; the dump is parsed once by the caller. */
 export function compareScenario(name: string, dump: Dump, results: readonly ProbeResult[], topo: Topology, hostOptions: { ifaces: string[]; hostAddrs: string[]; defaultIface: string }): Comparison {
   const host = inferHost(dump, hostOptions);
-  const out: Comparison = { compared: 0, agreed: 0, undecided: 0, inconsistent: [], disagreements: [] };
+  const out: Comparison = { compared: 0, agreed: 0, undecided: 0, maybeAgreed: [], inconsistent: [], disagreements: [] };
   for (const r of results) {
     const packet = tracePacket(r, topo);
     const kernel = kernelSide(r);
@@ -118,7 +134,10 @@ export function compareScenario(name: string, dump: Dump, results: readonly Prob
     out.compared++;
     const fields = differingFields(kernel, engine);
     if (fields.length) out.disagreements.push(rec(fields));
-    else out.agreed++;
+    else {
+      out.agreed++;
+      if (engine.path.some((s) => s.startsWith(MAYBE))) out.maybeAgreed.push(t.outcome);
+    }
   }
   return out;
 }
@@ -133,7 +152,7 @@ function differingFields(kernel: Side, engine: Side): Disagreement["fields"] {
   // masqueraded source it never saw; the engine may decline a random port)
   const finalDiffers = (Object.keys(kf) as (keyof Side["final"])[]).some((k) => kf[k] !== undefined && ef[k] !== undefined && kf[k] !== ef[k]);
   if (finalDiffers) fields.push("final");
-  if (kernel.path.join("\n") !== engine.path.join("\n")) fields.push("path");
+  if (!samePath(kernel.path, engine.path)) fields.push("path");
   return fields;
 }
 
