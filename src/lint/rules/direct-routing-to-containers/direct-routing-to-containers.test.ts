@@ -20,4 +20,23 @@ describe("DW107 direct-routing-to-containers", () => {
   it("is quiet with Docker 28's raw drops", () => {
     expect(clean).toEqual([]);
   });
+
+  it("a flannel pod network routed to on purpose is not reported; Docker's bridge on the same node is", () => {
+    const d = loadDump("lint/direct-routing-to-containers/flannel.rules");
+    const f = findings(directRoutingToContainers, d);
+    expect(f.map((x) => x.message.match(/containers on (\S+)/)?.[1])).toEqual(["docker0"]);
+    const t = replay(f[0]!, d);
+    expect(t).toMatchObject({ outcome: "forwarded", nat: [] });
+    expect(t.final.iface).toBe("docker0");
+    // the pod network really is forwarded straight in: quiet by decision, not because the engine missed it
+    const w = f[0]!.witness!;
+    expect(w.traceCommand).toMatch(/--dst 172\.17\./);
+    const trace = replay({ ...f[0]!, witness: { ...w, traceCommand: w.traceCommand.replace(/--dst \S+/, "--dst 10.244.0.7") } }, d);
+    expect(trace).toMatchObject({ outcome: "forwarded", nat: [] });
+    expect(trace.final.iface).toBe("cni0");
+  });
+
+  it("Docker 28 on a flannel node: nothing (the pod network is not Docker's)", () => {
+    expect(findings(directRoutingToContainers, loadDump("lint/docker-user-host-port/flannel.rules"))).toEqual([]);
+  });
 });
