@@ -12,6 +12,7 @@ import { analyze, analysisHost } from "../../src/engine/symbolic.js";
 import { SymUniverse } from "../../src/engine/universe.js";
 import type { TracePacket } from "../../src/engine/api.js";
 import { UNDECIDED } from "./dumps.js";
+import { formatTrace } from "../../src/cli/commands/trace.js";
 
 const d = parse(UNDECIDED, { file: "undecided.rules" });
 const host = inferHost(d, { ifaces: ["eth0=198.51.100.1/24", "eth1=10.9.0.1/24"] });
@@ -24,6 +25,8 @@ describe("undecided matches on rules that cannot change the verdict", () => {
     expect(t.outcome).toBe("dropped");
     expect(t.decidedBy).toEqual({ table: "filter", chain: "FORWARD", line: 11 });
     expect(t.reason).toBeUndefined();
+    // dockwall trace's text: the reader sees that the LOG may not have happened, and that it did not matter
+    expect(formatTrace(t, false)).toMatch(/line 24 {2}-> LOG if it matches \(depends on limit at line 24\); goes on either way/);
     expect(lines(t)).toEqual([
       "FORWARD:23:ufw-after-logging-forward",
       "ufw-after-logging-forward:24:LOG maybe (depends on limit at line 24)",
