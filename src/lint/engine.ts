@@ -10,6 +10,7 @@ import {
   unionAll,
   inferHost,
   makeUniverse,
+  ruleMatch,
   trace,
   type ChainPart,
   type Hook,
@@ -46,7 +47,10 @@ export interface EngineView {
   linesOnPaths(): ReadonlyMap<string, ReadonlySet<number>>;
   /** The whole-path partition of some inbound packets. */
   analyze(input: PacketSet): OutcomePart[];
-  /** What one chain decides for `input`, as if the packets reached it unchanged. */
+  /**
+   * What one chain decides for `input`, as if the packets reached it unchanged;
+   * after routing, each packet routed first, so `-o` is decided.
+   */
   chain(table: string, chain: string, input: PacketSet, hook: Hook): ChainPart[];
   subjectOf(ref: RuleRef): Subject;
   /** The rule at a RuleRef, when it names a rule (not a policy line). */
@@ -54,9 +58,11 @@ export interface EngineView {
   union(sets: readonly PacketSet[]): PacketSet;
   /**
    * The packets of `input` that the rule's matches accept, as if the rule were
-   * the first one a packet meets (no earlier rule, no chain context).
+   * the first one a packet meets (no earlier rule, no chain context); after
+   * routing, each packet routed first, so `-o` is decided. Undecidable matches
+   * leave their packets out.
    */
-  probe(rule: Rule, input: PacketSet, hook: Hook): PacketSet;
+  ruleMatch(rule: Rule, input: PacketSet, hook: Hook): PacketSet;
   /** The concrete tracer on this dump and host. */
   trace(p: TracePacket): TraceResult;
   /** Docker bridges (and other interfaces the dump implies), with their subnets. */
@@ -194,11 +200,11 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
       return onPaths;
     },
     analyze: (input) => analyze(dump, { host, universe: u, direction: "inbound", input }),
-    chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook }),
+    chain: (table, chain, input, hook) => chainVerdicts(dump, table, chain, input, { universe: u, hook, routed: true }),
     subjectOf: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`) ?? { dump, table: ref.table, chain: ref.chain, span: { line: ref.line, col: 1, endCol: 1 } },
     ruleAt: (ref) => byLine.get(`${ref.table}\u0000${ref.line}`)?.rule,
     union: (sets) => unionAll(u, sets),
-    probe: (rule, input, hook) => probe(dump, u, rule, input, hook),
+    ruleMatch: (rule, input, hook) => ruleMatch(dump, rule, input, { universe: u, hook }),
     trace: (p) => traced(p),
     bridges: host.ifaces.filter((i) => i.origin === "dump" && i.name !== "lo"),
     pick(set) {
@@ -250,21 +256,6 @@ function loopback(host: HostModel): Constraint {
   return host.family === "ipv4"
     ? { k: "addr", field: "dst", ranges: [[0x7f000000n, 0x7fffffffn]] }
     : { k: "addr", field: "dst", ranges: [[1n, 1n]] };
-}
-
-/** A name no dump can use: chain names cannot hold a space. */
-const PROBE_CHAIN = "dockwall probe";
-
-function probe(dump: Dump, u: Universe, rule: Rule, input: PacketSet, hook: Hook): PacketSet {
-  const table = dump.tables.get(rule.table);
-  if (!table) return u.empty();
-  const probeRule: Rule = { ...rule, chain: PROBE_CHAIN, target: { name: "ACCEPT", kind: "standard", goto: false, options: [], span: rule.span } };
-  const chains = new Map(table.chains);
-  chains.set(PROBE_CHAIN, { name: PROBE_CHAIN, builtin: false, declared: rule.span, rules: [probeRule] });
-  const tables = new Map(dump.tables);
-  tables.set(table.name, { ...table, chains });
-  const parts = chainVerdicts({ ...dump, tables }, table.name, PROBE_CHAIN, input, { universe: u, hook });
-  return parts.filter((p) => p.verdict === "accept").reduce((a, p) => a.union(p.set), u.empty());
 }
 
 function shellWord(s: string): string {

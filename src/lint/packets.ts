@@ -50,9 +50,14 @@ export function anyOf(cs: readonly Constraint[]): Constraint {
 }
 
 /**
- * `-o NAME` as a test on the destination: the interfaces the host model routes
- * a destination out of. chainVerdicts does not route, so a probe of a rule with
- * -o uses this instead (see ENGINE-NEEDS.md, 4).
+ * `-o NAME` as a test on the destination as the packet arrived: a destination
+ * in a bridge's subnet leaves by that bridge, the rest by the default
+ * interface. Not routing: the bridge's gateway address (a host address, which
+ * routing keeps on the host) counts as the bridge's too. DW105 asks about
+ * FORWARD rules with the arriving header, and a packet to the gateway on a
+ * published port is DNATed to a container and does leave by the bridge; the
+ * engine's routed queries (ruleMatch, chainVerdicts routed) see it as the
+ * host's and give it no output interface.
  */
 export function outIfaceAsDst(view: EngineView, m: { neg: boolean; value: string }): Constraint {
   const wildcard = m.value.endsWith("+");

@@ -21,7 +21,7 @@ function namesRoutedDestinations(view: EngineView, rule: Rule): boolean {
   if (!rule.dst) return false;
   const onlyDst: Rule = { table: rule.table, chain: rule.chain, span: rule.span, dst: rule.dst, matches: [] };
   const local = view.u.of({ k: "addrtype", side: "dst", types: ["LOCAL"] });
-  return !view.probe(onlyDst, view.u.all(), "FORWARD").subtract(local).isEmpty();
+  return !view.ruleMatch(onlyDst, view.u.all(), "FORWARD").subtract(local).isEmpty();
 }
 
 export const dockerUserHostPort: LintRule = {
@@ -49,7 +49,7 @@ export const dockerUserHostPort: LintRule = {
     for (const rule of todo) {
       // as the packet arrived (host address and port) vs. what really reaches the rule;
       // each part meets the rule's own matches first, so that only the parts it names are joined
-      const own = view.probe(rule, view.u.inbound(), "FORWARD");
+      const own = view.ruleMatch(rule, view.u.inbound(), "FORWARD");
       if (own.isEmpty()) continue;
       const named: PacketSet[] = [];
       const through: PacketSet[] = [];

@@ -56,8 +56,9 @@ export const forwardRuleAfterDocker: LintRule = {
     for (const rule of after) {
       const line = rule.span.line;
       if (view.linesOnPaths().get("filter")?.has(line)) continue;
+      // not the routed ruleMatch for -o: published-port packets to a bridge's gateway address must count (see outIfaceAsDst)
       const { outIface, ...rest } = rule;
-      const meant = view.probe(rest, outIface ? containerTraffic.intersect(view.u.of(outIfaceAsDst(view, outIface))) : containerTraffic, "FORWARD");
+      const meant = view.ruleMatch(rest, outIface ? containerTraffic.intersect(view.u.of(outIfaceAsDst(view, outIface))) : containerTraffic, "FORWARD");
       if (meant.isEmpty()) continue;
       // a new connection's decider says more than the ESTABLISHED accept every dump has
       // (searches that stop at the first hit: a kube node has ~10^6 forwarded parts)

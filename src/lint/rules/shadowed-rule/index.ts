@@ -42,10 +42,13 @@ export const shadowedRule: LintRule = {
   },
   check(ctx, report) {
     const view = engineView(ctx);
-    const probes = new Map<Rule, PacketSet>();
+    // by hook too: after routing, what a rule's -o matches depends on where the packet is routed
+    const own = new Map<Hook, Map<Rule, PacketSet>>();
     const alone = (rule: Rule, hook: Hook) => {
-      let set = probes.get(rule);
-      if (!set) probes.set(rule, (set = view.probe(rule, view.u.all(), hook)));
+      let sets = own.get(hook);
+      if (!sets) own.set(hook, (sets = new Map()));
+      let set = sets.get(rule);
+      if (!set) sets.set(rule, (set = view.ruleMatch(rule, view.u.all(), hook)));
       return set;
     };
     // a rule on some packet's path is not shadowed: the whole-path analysis (shared with other rules) names most of them
@@ -59,8 +62,6 @@ export const shadowedRule: LintRule = {
         const hook = builtin as Hook;
         const below = reachableChains(table, builtin);
         const rules = [...below].flatMap((c) => table.chains.get(c)?.rules ?? []);
-        // chainVerdicts does not route, so an -o test cannot be decided there (ENGINE-NEEDS.md, 4)
-        if (rules.some((r) => r.outIface)) continue;
         // partitioning a hook costs the most here (a kube node's nat chains): only for rules nothing has seen match
         const open = rules.filter((r) => reported(r) && !matched.has(r.span.line) && !alone(r, hook).isEmpty());
         if (open.length <= MAX_TRACES) {

@@ -22,6 +22,14 @@ describe("DW201 shadowed-rule", () => {
     expect(findings(shadowedRule, d).map((f) => f.location.line)).toEqual([4]);
   });
 
+  it("routes each packet to decide -o: a drop below an accept of everything leaving by the default interface is shadowed, one below a RETURN of what does not leave by docker0 is not", () => {
+    const found = findings(shadowedRule, loadDump("lint/shadowed-rule/out-iface.rules"));
+    // line 22 (to 203.0.113.0/24, routed out of eth0) is decided by line 21; line 24 (to docker0's subnet) gets past line 23
+    expect(found.map((f) => f.location.line)).toEqual([22]);
+    expect(found[0]!.related.map((r) => r.line)).toEqual([21]);
+    expect(found[0]!.witness?.dst).toMatch(/^203\.0\.113\./);
+  });
+
   it("says nothing when an unevaluable match stands in the way", () => {
     const d = dumpOf("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m recent --name ssh --rcheck -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j DROP\nCOMMIT\n");
     expect(findings(shadowedRule, d)).toEqual([]);
