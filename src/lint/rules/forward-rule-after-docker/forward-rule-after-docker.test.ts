@@ -21,10 +21,15 @@ describe("DW105 forward-rule-after-docker", () => {
     expect(ufw.map(lines)).toEqual([[35, 28, 36]]);
   });
 
-  it("still reports a goto to an empty chain (from FORWARD it applies the policy) and a jump to a chain that only logs", () => {
+  it("a goto to an empty chain is no no-op (from FORWARD it applies the policy): the jump after it, to a chain that only logs, is reported", () => {
     const text = loadDump("lint/forward-rule-after-docker/ufw-empty-chains.rules")
       .source.replace("-A FORWARD -j ufw-reject-forward", "-A FORWARD -g ufw-reject-forward")
       .replace("-A FORWARD -j ufw-track-forward", "-A FORWARD -j ufw-track-forward\n-A ufw-track-forward -j LOG");
-    expect(findings(forwardRuleAfterDocker, dumpOf(text)).map((f) => f.location.line)).toEqual([33, 34, 36]);
+    // line 33 (the goto) is taken by forwarded traffic that is not the containers'
+    // (ufw's rate-limited LOG at line 43 lets it on), so it is not dead; nothing
+    // gets past it to line 34, which would be taken if the goto were a no-op
+    expect(findings(forwardRuleAfterDocker, dumpOf(text)).map((f) => f.location.line)).toEqual([34, 36]);
+    const asJump = text.replace("-A FORWARD -g ufw-reject-forward", "-A FORWARD -j ufw-reject-forward");
+    expect(findings(forwardRuleAfterDocker, dumpOf(asJump)).map((f) => f.location.line)).toEqual([36]);
   });
 });
