@@ -36,6 +36,8 @@ export const BENCHMARKS = [
   { name: "lint (in-process)", entry: "lint.ts", args: (f) => [f], note: "engine partition + each rule alone (no fix proofs); the entry prints CPU per rule" },
   { name: "convert > /dev/null (whole process)", cli: (f) => ["convert", f], note: "dump to nft script: parse, translate, print" },
   { name: "convert after parse (in-process)", entry: "convert.ts", args: (f) => [f, "1"], note: "convert's own CPU: translate and encode a parsed dump (parseCpuMs in results.json)" },
+  { name: "trace one packet (whole process)", cli: (f) => ["trace", f, "--src", "203.0.113.7", "--dst", "198.51.100.1", "--proto", "tcp", "--dport", "30000"], note: "parse + one NodePort packet, every statistic alternative traced" },
+  { name: "symbolic partition (in-process)", entry: "symbolic.ts", args: (f) => [f], sizes: [10000, 100000], note: "engine analyze(): the whole partition after parse (ms); target 100k under 2 s and 500 MB" },
   {
     name: "iptables-restore-translate -f (reference)",
     cmd: (f) => ["iptables-restore-translate", "-f", f],

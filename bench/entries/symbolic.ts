@@ -57,6 +57,7 @@ process.stdout.write(
     ms: Math.round(analyzeMs),
     analyzeMs: Math.round(analyzeMs),
     analyzeCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     parseMs: Math.round(parseMs),
     parts: parts.length,
     setOps: universe.dd.stats.applied,
