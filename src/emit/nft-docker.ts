@@ -6,27 +6,7 @@
 // 29's nftables backend has no DOCKER-USER to jump to.
 import type { Dump, Rule } from "../syntax/ast.js";
 import type { ConvertNote, ConvertPlan } from "./nft.js";
-
-/** Chains dockerd creates and re-creates (DOCKER_OUTPUT/POSTROUTING live in containers' namespaces). */
-const DOCKER_CHAIN = /^(DOCKER|DOCKER-ISOLATION|DOCKER-ISOLATION-STAGE-\d+|DOCKER-FORWARD|DOCKER-CT|DOCKER-BRIDGE|DOCKER-INTERNAL|DOCKER-INGRESS|DOCKER_OUTPUT|DOCKER_POSTROUTING)$/;
-
-export function isDockerChain(name: string): boolean {
-  return DOCKER_CHAIN.test(name);
-}
-
-/** Interfaces Docker's own chains name: its bridges (docker0, br-<id>, docker_gwbridge, custom names). */
-function dockerBridges(dump: Dump): Set<string> {
-  const bridges = new Set<string>(["docker0", "docker_gwbridge"]);
-  for (const t of dump.tables.values()) {
-    for (const c of t.chains.values()) {
-      if (!isDockerChain(c.name)) continue;
-      for (const r of c.rules) {
-        for (const m of [r.inIface, r.outIface]) if (m && !m.value.endsWith("+") && m.value !== "lo") bridges.add(m.value);
-      }
-    }
-  }
-  return bridges;
-}
+import { dockerBridges, isDockerOwnedChain } from "../engine/docker.js";
 
 const hostPrefix = (r: Rule, which: "src" | "dst") => {
   const a = r[which];
@@ -43,7 +23,7 @@ function isRelatedEstablished(r: Rule): boolean {
 function dockerRuleInBuiltin(r: Rule, bridges: ReadonlySet<string>): boolean {
   const t = r.target;
   if (!t) return false;
-  if (t.kind === "chain" && isDockerChain(t.name)) return true;
+  if (t.kind === "chain" && isDockerOwnedChain(t.name)) return true;
   if (t.kind === "chain" && t.name === "DOCKER-USER" && r.table === "filter" && r.chain === "FORWARD") return true;
   const iif = r.inIface && bridges.has(r.inIface.value) ? r.inIface : undefined;
   const oif = r.outIface && bridges.has(r.outIface.value) ? r.outIface : undefined;
@@ -137,7 +117,7 @@ export function dockerPlan(dump: Dump): ConvertPlan {
   });
   return {
     skipRule: (r) => skipped.has(r),
-    skipChain: (_table, chain) => isDockerChain(chain),
+    skipChain: (_table, chain) => isDockerOwnedChain(chain),
     baseChain: (table, chain) => (table === "filter" && chain === "DOCKER-USER" ? { type: "filter", hook: "forward", priority: "filter - 1" } : undefined),
     notes,
   };

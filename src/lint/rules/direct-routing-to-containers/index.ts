@@ -6,25 +6,7 @@ import { engineView, refWords } from "../../engine.js";
 import { and, anyOf, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 import type { Constraint } from "../../../extensions/packet.js";
-import type { Dump } from "../../../syntax/ast.js";
-import { isDockerChain } from "../../context.js";
-
-/**
- * The bridges dockerd manages: docker0, docker_gwbridge, and whatever Docker's
- * own chains name with -i/-o (br-<id>, custom bridge names). DOCKER-USER is the
- * user's chain, so what it names says nothing. A CNI bridge (flannel's cni0,
- * Calico, Cilium) is a pod network other nodes route to by design: Kubernetes
- * forwards to pods without NAT, so reaching it by routing is not the trap.
- */
-function dockerBridges(dump: Dump): Set<string> {
-  const names = new Set(["docker0", "docker_gwbridge"]);
-  for (const t of dump.tables.values())
-    for (const c of t.chains.values()) {
-      if (!isDockerChain(c.name) || c.name === "DOCKER-USER") continue;
-      for (const r of c.rules) for (const m of [r.inIface, r.outIface]) if (m && !m.value.endsWith("+")) names.add(m.value);
-    }
-  return names;
-}
+import { dockerBridges } from "../../../engine/docker.js";
 
 export const directRoutingToContainers: LintRule = {
   meta: {
