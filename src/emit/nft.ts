@@ -8,7 +8,7 @@
 // translation suite can check us as text.
 import { findMatch, findTarget } from "../extensions/index.js";
 import { nftQuote } from "../extensions/nft-text.js";
-import { protoNumber } from "../extensions/protocols.js";
+import { PORT_PROTO_NAMES, protoNumber } from "../extensions/protocols.js";
 import type { IpsetInfo, NftSetDecl, XlateContext } from "../extensions/types.js";
 import { BUILTIN_CHAINS, type Chain, type Dump, type Family, type NamedMatch, type Rule, type Span, type Table } from "../syntax/ast.js";
 import { isNftName, safeNftName } from "./nft-names.js";
@@ -182,8 +182,6 @@ function scratchFor(env: RuleEnv): RuleScratch {
 
 const scratchOf = new WeakMap<RuleEnv, RuleScratch>();
 
-/** Matches whose `! --sport 0:65535` / `! --dport 0:65535` is a test iptables-nft 1.8.9 loses. */
-const PORT_MATCHES = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
 
 /** Translates one rule into nft rule bodies (the text after `add rule FAMILY TABLE CHAIN`). */
 export function xlateRule(rule: Rule, env: RuleEnv): RuleXlate {
@@ -248,7 +246,8 @@ function translate(rule: Rule, scratch: RuleScratch): string | string[] | undefi
     if (!ext.xlate) return fail(scratch, `-m ${m.name} has no nft translation in dockwall yet`);
     const r = ext.xlate(m, ctx);
     if ("untranslatable" in r) return fail(scratch, `-m ${m.name}: ${r.untranslatable}`);
-    if (PORT_MATCHES.has(m.name)) {
+    // a port match's `! --sport 0:65535` / `! --dport 0:65535` is a test iptables-nft 1.8.9 loses
+    if (PORT_PROTO_NAMES.has(m.name)) {
       for (const o of m.options) if (o.neg && o.args[0] === "0:65535" && (o.name === "--sport" || o.name === "--dport")) scratch.negatedFullRange = true;
     }
     if ("anyOf" in r) {

@@ -4,7 +4,7 @@
 import type { Dump, Family } from "../syntax/ast.js";
 import { formatAddr } from "../syntax/inet.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
-import { protoNumber, PROTO_NAMES } from "../extensions/protocols.js";
+import { PORT_PROTO_NUMBERS, protoNumber, PROTO_NAMES } from "../extensions/protocols.js";
 import type { Choice, HostModel, Hook, NatStep, Outcome, PathStep, RuleRef, TraceAlternative, TracePacket, TraceResult } from "./api.js";
 import { addrTypeOf, connectedIface, EngineInputError, inferHost, parseHostAddr, PLACEHOLDER, rcvDrop, route, type Route } from "./host.js";
 import { applyEffect, ctStatus, ctView, hasCt, ifaceMatches, initialEnv, KERNEL_PORT, markValue, PICKED_PORT, portChoiceText, portPicker, type Env, type NatRecord } from "./env.js";
@@ -38,7 +38,6 @@ export interface Tuple {
   dport: number;
 }
 
-export const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
 export const ICMP_PROTO: Record<Family, number> = { ipv4: 1, ipv6: 58 };
 
 type Tri = boolean | { undecided: string };
@@ -71,7 +70,7 @@ export function evalConstraint(c: Constraint, p: Pkt, env: Env, host: HostModel)
     }
     case "num": {
       let v: number;
-      const ports = PORT_PROTOS.has(p.proto);
+      const ports = PORT_PROTO_NUMBERS.has(p.proto);
       switch (c.field) {
         case "proto": v = p.proto; break;
         case "sport": if (!ports) return false; v = env.sport ?? p.sport; if (v === KERNEL_PORT) return { undecided: PICKED_PORT }; break;
@@ -300,7 +299,7 @@ export function parsePacket(p: TracePacket, host: HostModel): Pkt {
   let proto = protoNumber(protoText === "icmp" && family === "ipv6" ? "ipv6-icmp" : protoText);
   if (proto === undefined) throw new EngineInputError(`--proto '${protoText}': unknown protocol`);
   if (family === "ipv6" && proto === 1) proto = 58;
-  const ports = PORT_PROTOS.has(proto);
+  const ports = PORT_PROTO_NUMBERS.has(proto);
   for (const [name, v] of [["--sport", p.sport], ["--dport", p.dport]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new EngineInputError(`${name} ${v}: not a port (0 to 65535)`);
     if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
@@ -544,7 +543,7 @@ function traceOnce(dump: Dump, packet: TracePacket, host: HostModel, p: Pkt, pre
     }
   }
 
-  const ports = PORT_PROTOS.has(p.proto);
+  const ports = PORT_PROTO_NUMBERS.has(p.proto);
   const sport = env.sport ?? p.sport;
   const picker = sport === KERNEL_PORT ? portPicker(env.nat) : undefined;
   const final: TraceResult["final"] = {

@@ -3,13 +3,13 @@
 // the compiler from a Constraint (under a path Env) to a set.
 import type { Dump, Family } from "../syntax/ast.js";
 import { ADDR_BITS, formatAddr } from "../syntax/inet.js";
-import { PROTO_NAMES } from "../extensions/protocols.js";
+import { PORT_PROTO_NUMBERS, PROTO_NAMES } from "../extensions/protocols.js";
 import type { Constraint, CtState } from "../extensions/packet.js";
 import type { HostModel, TracePacket, Universe } from "./api.js";
 import { addrTypeOf, addrTypeRanges, EngineInputError, type Range } from "./host.js";
 import { ctStatus, ctView, ifaceMatches, KERNEL_PORT, PICKED_PORT, type BitForm, type Env } from "./env.js";
 import { Dd, EMPTY, FULL, PacketSet, type Level } from "./sets.js";
-import { ICMP_PROTO, parsePacket, PORT_PROTOS, type Pkt } from "./trace.js";
+import { ICMP_PROTO, parsePacket, type Pkt } from "./trace.js";
 
 /** Conntrack state of the arriving packet, as the `ct` level encodes it. */
 export const CT_CODES: readonly CtState[] = ["NEW", "ESTABLISHED", "RELATED", "INVALID"];
@@ -149,7 +149,7 @@ export class SymUniverse implements Universe {
     const d = this.dd;
     const L = this.L;
     const protoIs = (ps: number[]) => d.range(L.proto, ps.map((p) => [p, p] as const));
-    const ports = protoIs([...PORT_PROTOS]);
+    const ports = protoIs([...PORT_PROTO_NUMBERS]);
     const zeroPorts = d.and(d.range(L.sport, [[0, 0]]), d.range(L.dport, [[0, 0]]));
     const icmp = protoIs([ICMP_PROTO[this.family]]);
     const tcp = protoIs([6]);
@@ -226,7 +226,7 @@ export class SymUniverse implements Universe {
   }
 
   private portsProto(): number {
-    return this.dd.range(this.L.proto, [...PORT_PROTOS].map((p) => [p, p] as const));
+    return this.dd.range(this.L.proto, [...PORT_PROTO_NUMBERS].map((p) => [p, p] as const));
   }
 
   private bitForm(f: BitForm, mask: number, value: number): number {
@@ -524,7 +524,7 @@ export class SymUniverse implements Universe {
 }
 
 export function toTracePacket(p: Pkt): TracePacket {
-  const ports = PORT_PROTOS.has(p.proto);
+  const ports = PORT_PROTO_NUMBERS.has(p.proto);
   const icmp = p.proto === ICMP_PROTO[p.family];
   return {
     src: formatAddr(p.src, p.family),

@@ -40,6 +40,20 @@ export function protoName(n: number): string {
   return n === 0 ? "all" : (PROTO_NAMES.get(n) ?? String(n));
 }
 
+/**
+ * Protocols whose header starts with the source and destination ports (tcp,
+ * udp, dccp, sctp, udplite): what multiport, NAT port rewrites, nft's `th`
+ * ports and ipset's port lookups need, and what the engine reads ports of.
+ */
+export const PORT_PROTO_NUMBERS: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
+export const PORT_PROTO_NAMES: ReadonlySet<string> = new Set([...PORT_PROTO_NUMBERS].map(protoName));
+
+/** The rule's `-p` names a port protocol and is not negated. */
+export function hasPortProto(rule: { proto?: { neg: boolean; value: string } }): boolean {
+  const p = rule.proto;
+  return !!p && !p.neg && PORT_PROTO_NAMES.has(p.value);
+}
+
 export function canonProtocol(text: string, _family: Family): string | { error: string } {
   if (text.toLowerCase() === "all") return "all";
   const n = protoNumber(text);

@@ -3,6 +3,7 @@ import type { Extension } from "../types.js";
 import { exclusive, parsePortRange, requireOne, type ValueType } from "../values.js";
 import { allOptions, or, portsConstraint } from "../packet.js";
 import * as xl from "../nft-text.js";
+import { hasPortProto } from "../protocols.js";
 
 const PORT_LIST: ValueType = {
   check: (a) => {
@@ -45,12 +46,9 @@ export const multiport: Extension = {
     }),
 };
 
-const MULTIPORT_PROTOS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
-
 const xlateMultiport: xl.XlateFn = (call, ctx) => {
-  const proto = ctx.rule.proto;
-  if (!proto || proto.neg || !MULTIPORT_PROTOS.has(proto.value)) return xl.untranslatable("multiport needs -p tcp, udp, udplite, sctp or dccp");
-  const p = proto.value;
+  if (!hasPortProto(ctx.rule)) return xl.untranslatable("multiport needs -p tcp, udp, udplite, sctp or dccp");
+  const p = ctx.rule.proto!.value;
   const o = call.options[0]!;
   const items = o.args[0]!.split(",").map((x) => xl.colonRange(x));
   if (o.name === "--ports") {

@@ -4,6 +4,8 @@
 import type { Extension, IpsetInfo, XlateContext, XlateResult } from "../types.js";
 import { uint, type ValueType } from "../values.js";
 import * as xl from "../nft-text.js";
+// ipset also stores icmp types in a port dimension, which nft's `th` ports do not read
+import { hasPortProto, PORT_PROTO_NAMES } from "../protocols.js";
 
 const setFlags = (a: string[]) => {
   const f = a[1]!.split(",");
@@ -73,9 +75,6 @@ function typeDims(type: string): SetDim[] | string {
   return out;
 }
 
-/** Protocols whose ports an nft `th dport` reads (ipset also stores icmp types in the port dimension). */
-const PORT_PROTOS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
-
 /** One `ipset save` member (`10.0.0.1,tcp:80`) as an nft element (`10.0.0.1 . tcp . 80`), or why not. */
 function element(value: string, dims: readonly SetDim[], family: XlateContext["family"]): string | { error: string } {
   const parts = value.split(",");
@@ -91,7 +90,7 @@ function element(value: string, dims: readonly SetDim[], family: XlateContext["f
       // `80` alone is tcp:80 (ipset's default protocol)
       const c = p.lastIndexOf(":");
       const proto = c < 0 ? "tcp" : p.slice(0, c);
-      if (!PORT_PROTOS.has(proto)) return { error: `member '${value}': ${proto} has no ports nft can look up` };
+      if (!PORT_PROTO_NAMES.has(proto)) return { error: `member '${value}': ${proto} has no ports nft can look up` };
       out.push(`${proto} . ${c < 0 ? p : p.slice(c + 1)}`);
     }
   }
@@ -147,8 +146,7 @@ const xlateSet: xl.XlateFn = (call, ctx) => {
       else if (dims[i] === "ipport") keys.push(`meta l4proto . th ${src ? "sport" : "dport"}`), types.push("inet_proto . inet_service");
       else keys.push(`th ${src ? "sport" : "dport"}`), types.push("inet_service");
     });
-    const proto = ctx.rule.proto;
-    if (dims.includes("port") && !(proto && !proto.neg && PORT_PROTOS.has(proto.value))) {
+    if (dims.includes("port") && !hasPortProto(ctx.rule)) {
       // bitmap:port reads an ICMP packet's type and code as its port; `th dport` reads other bytes
       lossy.push(`set ${name}: a port lookup without -p tcp, udp, udplite, sctp or dccp also sees other protocols, which ipset reads differently`);
     }

@@ -4,14 +4,8 @@ import { formatAddr } from "../../syntax/inet.js";
 import { inetQualifier, nftRange } from "../nft-text.js";
 import type { XlateContext, XlateResult } from "../types.js";
 import { parseNatRange, type NatRange } from "./nat-range.js";
-
-/** Protocols whose ports a NAT target may rewrite (iptables refuses a port range otherwise). */
-const PORT_PROTOS = new Set(["tcp", "udp", "udplite", "sctp", "dccp"]);
-
-export function natPortsAllowed(ctx: XlateContext): boolean {
-  const p = ctx.rule.proto;
-  return !!p && !p.neg && PORT_PROTOS.has(p.value);
-}
+// iptables refuses a NAT port (range) unless -p names a port protocol
+import { hasPortProto } from "../protocols.js";
 
 /** `random,fully-random,persistent`, in the order iptables-translate prints them. */
 export function natFlags(call: MatchCall | TargetCall): string {
@@ -61,12 +55,12 @@ export function xlateNatTo(kind: "dnat" | "snat", option: string, call: MatchCal
   let range: string;
   const fast = ctx.family === "ipv4" ? IPV4_PORT.exec(text) : null;
   if (fast && (fast[1] === undefined || Number(fast[1]) <= 65535)) {
-    if (fast[1] !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
+    if (fast[1] !== undefined && !hasPortProto(ctx.rule)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
     range = text;
   } else {
     const parsed = parseNatRange(text, ctx.family);
     if (typeof parsed === "string") return { untranslatable: parsed };
-    if (parsed.minPort !== undefined && !natPortsAllowed(ctx)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
+    if (parsed.minPort !== undefined && !hasPortProto(ctx.rule)) return { untranslatable: `a port in ${option} needs -p tcp, udp, sctp or dccp` };
     // the kernel maps port P to P - BASE + first port; nft has no syntax for that offset
     if (parsed.basePort !== undefined) return { untranslatable: `the port offset '/${parsed.basePort}' in ${option} has no nft equivalent` };
     range = natRangeText(parsed, ctx.family);
@@ -79,7 +73,7 @@ export function xlatePortsTo(kind: "masquerade" | "redirect", call: MatchCall | 
   const ports = call.options.find((o) => o.name === "--to-ports");
   let to = "";
   if (ports) {
-    if (!natPortsAllowed(ctx)) return { untranslatable: "--to-ports needs -p tcp, udp, sctp or dccp" };
+    if (!hasPortProto(ctx.rule)) return { untranslatable: "--to-ports needs -p tcp, udp, sctp or dccp" };
     const [lo, hi = lo] = ports.args[0]!.split(/[-:]/);
     to = ` to :${nftRange(lo!, hi!)}`;
   }
