@@ -4,16 +4,8 @@
 // means as an nft set is the set match's business (extensions/matches/set.ts).
 import type { IpsetInfo } from "../extensions/types.js";
 import { DumpError } from "../syntax/build.js";
+import { quotedWords } from "../syntax/grammar.js";
 import type { Diagnostic } from "../syntax/ast.js";
-
-/** ipset's words: plain, or double-quoted (comments) with `\"` inside. */
-function words(line: string): { text: string; col: number }[] {
-  const out: { text: string; col: number }[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  let m;
-  while ((m = re.exec(line))) out.push({ text: m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!, col: m.index + 1 });
-  return out;
-}
 
 /** The sets of an `ipset save` (or `ipset list -o save`) text, by name; bad lines are errors with their position. */
 export function parseIpsetSave(text: string, file: string): Map<string, IpsetInfo> {
@@ -24,7 +16,7 @@ export function parseIpsetSave(text: string, file: string): Map<string, IpsetInf
     errors.push({ severity: "error", message, span: { line, col, endCol: col + Math.max(len, 1) }, code: "ipset-syntax" });
   lines.forEach((raw, i) => {
     const n = i + 1;
-    const w = words(raw);
+    const w = quotedWords(raw);
     if (w.length === 0 || w[0]!.text.startsWith("#")) return;
     const [cmd, name, third] = w;
     if (cmd!.text === "create" || cmd!.text === "-N") {

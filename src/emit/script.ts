@@ -10,6 +10,7 @@ import type { Fix } from "../lint/types.js";
 import type { Edit, FixPlan, NftChain, Verified } from "../fix/index.js";
 import { xlateRule } from "./nft.js";
 import { printRuleBody } from "./save.js";
+import { quotedWords } from "../syntax/grammar.js";
 
 const SAFE_WORD = /^(?:[A-Za-z0-9_@%+=:,./-]+|!)$/;
 
@@ -21,11 +22,7 @@ export function shellQuote(w: string): string {
 /** The argv words of a rule body as iptables-save prints it (double-quoted strings with \-escapes). */
 export function ruleWords(r: Rule, family: Family): string[] {
   const body = printRuleBody(r, family);
-  const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  let m;
-  while ((m = re.exec(body))) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!);
-  return words;
+  return quotedWords(body).map((w) => w.text);
 }
 
 const tool = (family: Family) => (family === "ipv6" ? "ip6tables" : "iptables");

@@ -114,6 +114,19 @@ export function unquote(image: string): string {
   return inner.indexOf("\\") < 0 ? inner : inner.replace(/\\(.)/g, "$1");
 }
 
+/**
+ * The words of a line quoted the way iptables-save quotes (double quotes, `\`
+ * escapes), with their 1-based columns: for text the rule grammar does not read
+ * (`ipset save` lines, a printed rule body split into argv words).
+ */
+export function quotedWords(line: string): { text: string; col: number }[] {
+  const out: { text: string; col: number }[] = [];
+  const re = /("(?:[^"\\]|\\.)*")|\S+/g;
+  let m;
+  while ((m = re.exec(line))) out.push({ text: m[1] !== undefined ? unquote(m[1]) : m[0], col: m.index + 1 });
+  return out;
+}
+
 /** The words of one line, or where the lexer gave up. */
 export function lexLine(line: string): IToken[] | LineSyntaxError {
   const lexed = lineLexer.tokenize(line);
