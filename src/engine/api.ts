@@ -290,7 +290,7 @@ export type { Dump };
 export { inferHost, parseIfaceOption, EngineInputError } from "./host.js";
 export { trace } from "./trace.js";
 export { makeUniverse } from "./universe.js";
-export { analyze, compare, unionAll } from "./symbolic.js";
+export { analyze, compare, plainPart, unionAll } from "./symbolic.js";
 // chainVerdicts(dump, table, chain, input, {universe, hook, routed?}) and
 // ruleMatch(dump, rule, input, {universe, hook}): see queries.ts
 export { chainVerdicts, ruleMatch, type ChainQuery } from "./queries.js";

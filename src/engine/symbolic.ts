@@ -52,10 +52,23 @@ interface Flow {
   /** The filter table's accepting rule on the last hook, and the last accepting rule of any table. */
   filterBy: RuleRef | null;
   lastAccept: RuleRef | null;
+  /**
+   * Set only on flows leaving nat PREROUTING for the pipeline: the history of
+   * the ESTABLISHED packets of `set` (they took their binding without walking
+   * nat, so their path and deciding rules are those before nat). Kept as one
+   * flow, its two halves are told apart by the pipeline's ends (EstSplit).
+   */
+  est: History | null;
 }
 
-function mkFlow(set: number, env: Env, key: number, path: PathNode | null, choices: ChoiceNode | null, filterBy: RuleRef | null, lastAccept: RuleRef | null): Flow {
-  return { set, env, key, path, choices, filterBy, lastAccept };
+interface History {
+  path: PathNode | null;
+  filterBy: RuleRef | null;
+  lastAccept: RuleRef | null;
+}
+
+function mkFlow(set: number, env: Env, key: number, path: PathNode | null, choices: ChoiceNode | null, filterBy: RuleRef | null, lastAccept: RuleRef | null, est: History | null = null): Flow {
+  return { set, env, key, path, choices, filterBy, lastAccept, est };
 }
 
 type Verdict = "accept" | "drop" | "reject" | "return" | "undecided";
@@ -935,15 +948,28 @@ function rcvDrops(w: Walker, flows: Flow[], emit: Emit): Flow[] {
   return out;
 }
 
+/** A flow whose ESTABLISHED packets have their own history, as two flows. */
+function splitEst(w: Walker, f: Flow): Flow[] {
+  const e = f.est;
+  if (!e) return [f];
+  const d = w.dd;
+  const u = w.u;
+  const out: Flow[] = [];
+  const a = d.and(f.set, u.ctFresh);
+  const b = d.and(f.set, u.ctEst);
+  if (a !== EMPTY) out.push(mkFlow(a, f.env, f.key, f.path, f.choices, f.filterBy, f.lastAccept));
+  if (b !== EMPTY) out.push(mkFlow(b, f.env, f.key, e.path, f.choices, e.filterBy, e.lastAccept));
+  return out;
+}
+
 /** Runs the nat stage: NEW/RELATED traverse it, ESTABLISHED get their first packet's binding silently. */
-function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", paths: boolean): { go: Flow[]; ended: Out[] } {
+function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", paths: boolean, keepEst: boolean): { go: Flow[]; ended: Out[] } {
   if (mode === "skip") return { go: flows, ended: [] };
   const u = w.u;
   const d = u.dd;
   const go: Flow[] = [];
   const ended: Out[] = [];
-  const ctFresh = d.range(u.L.ct, [[0, 0], [2, 2]]);
-  const ctEst = d.range(u.L.ct, [[1, 1]]);
+  const { ctFresh, ctEst } = u;
   for (const f of flows) {
     if (f.env.untracked) {
       go.push(f);
@@ -957,11 +983,16 @@ function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", pat
       // no rule tells a NEW packet from one walked "as new": one walk for both,
       // the ESTABLISHED part keeping no steps and the deciding rules it had
       const r = w.runStage(st, [w.with(f, d.or(fresh, est))], paths);
+      const before: History = { path: f.path, filterBy: f.filterBy, lastAccept: f.lastAccept };
       for (const g of r.go) {
-        const a = d.and(g.set, ctFresh);
-        const b = d.and(g.set, ctEst);
-        if (a !== EMPTY) go.push(w.with(g, a));
-        if (b !== EMPTY) go.push(mkFlow(b, g.env, g.key, f.path, g.choices, f.filterBy, f.lastAccept));
+        if (keepEst && g.env.dst !== undefined) {
+          // DNATed: left whole for the pipeline (splitting ~10^5 such flows by state costs more than all else)
+          const hasEst = d.meets(g.set, ctEst);
+          if (hasEst && !d.meets(g.set, ctFresh)) go.push(mkFlow(g.set, g.env, g.key, f.path, g.choices, f.filterBy, f.lastAccept));
+          else go.push(hasEst ? mkFlow(g.set, g.env, g.key, g.path, g.choices, g.filterBy, g.lastAccept, before) : g);
+          continue;
+        }
+        go.push(...splitEst(w, mkFlow(g.set, g.env, g.key, g.path, g.choices, g.filterBy, g.lastAccept, before)));
       }
       for (const o of r.ended) {
         const a = d.and(o.flow.set, ctFresh);
@@ -1098,9 +1129,9 @@ function walkerFor(u: SymUniverse, dump: Dump, fast: boolean): Walker {
 type Emit = (o: Out, outcome: OutcomePart["outcome"] | undefined, routing: OutcomePart["routing"]) => void;
 
 /** Runs flows through a list of stages; parts that a stage ends are emitted. */
-function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"], emit: Emit, paths: boolean): Flow[] {
+function runStages(w: Walker, list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"], emit: Emit, paths: boolean, keepEst = false): Flow[] {
   for (const st of list) {
-    const r = st.table === "nat" ? natStage(w, st, fl, nat, paths) : w.runStage(st, fl, paths);
+    const r = st.table === "nat" ? natStage(w, st, fl, nat, paths, keepEst) : w.runStage(st, fl, paths);
     for (const o of r.ended) if (o.flow.set !== EMPTY) emit(o, undefined, routing);
     fl = r.go;
     if (st.table === "raw") fl = fl.map((f) => (f.env.preCt ? w.with(f, f.set, { ...f.env, preCt: false }) : f));
@@ -1130,6 +1161,8 @@ function afterPrerouting(w: Walker, flows: Flow[], emit: Emit, paths: boolean): 
 
 /** A cached ending of afterPrerouting for the whole space under one env class. */
 interface CachedEnd extends CachedOut {
+  /** In Pipeline.estSplit's lists: the ESTABLISHED half (the flow's Flow.est history applies). */
+  est?: boolean;
   outcome: OutcomePart["outcome"] | undefined;
   routing: OutcomePart["routing"];
   filterBy: RuleRef | null;
@@ -1240,36 +1273,119 @@ class Pipeline {
   }
 
   /**
-   * The flow's parts, built directly: these flows end here, so no env is
-   * made canonical and no intermediate flow is built for each of the ~10^6
-   * parts of a kube-proxy dump.
+   * The flow's parts: one small object per cached end it meets. A kube-proxy
+   * dump has ~10^6 of them; their sets, paths, NAT views and choices are
+   * built when read (most parts are only filtered on outcome and routing).
    */
   parts(f: Flow, push: (p: OutcomePart) => void): void {
-    const w = this.w;
-    const u = w.u;
-    const d = w.dd;
-    let prefix: PathStep[] | undefined;
-    const before = choiceArray(f.choices);
-    const list = this.ends(f);
-    for (const j of this.meetingEnds(f, list)) {
+    const e = f.est;
+    const list = e ? this.estSplit(this.ends(f)) : this.ends(f);
+    const meet = this.meetingEnds(f, list);
+    if (meet.length === 0) return;
+    const g = new FlowParts(this.w, f);
+    // the ESTABLISHED halves: the same env and choices, the history from before nat
+    const h = e ? new FlowParts(this.w, mkFlow(f.set, f.env, f.key, e.path, f.choices, e.filterBy, e.lastAccept)) : g;
+    for (const j of meet) {
       const c = list[j]!;
-      const set = c.set === FULL || f.set === c.set ? new PacketSet(d, f.set) : f.set === FULL ? new PacketSet(d, c.set) : PacketSet.deferred(d, f.set, c.set);
-      prefix ??= pathArray(f.path);
-      const nv = c.natAdded.length ? natViewAfter(f.env, c.natAdded, u.family) : natView(f.env, u.family);
-      const part: OutcomePart = {
-        set,
-        outcome: c.outcome ?? verdictOutcome(c.verdict),
-        decidedBy: c.outcome ? (c.filterBy ?? f.filterBy ?? c.lastAccept ?? f.lastAccept ?? null) : c.by,
-        path: c.steps.length ? prefix.concat(c.steps) : prefix.slice(),
-        nat: nv.nat,
-        rewritten: nv.rewritten,
-        routing: c.routing,
-      };
-      if (c.reason) part.reason = c.reason;
-      if (before.length || c.choices.length) part.choices = c.choices.length ? before.concat(c.choices) : before;
-      push(part);
+      push(new EndPart(c.est ? h : g, c));
     }
   }
+
+  private readonly halves = new Map<CachedEnd[], CachedEnd[]>();
+
+  /** Each end as its NEW/RELATED and its ESTABLISHED half (for flows that keep Flow.est). */
+  private estSplit(list: CachedEnd[]): CachedEnd[] {
+    let m = this.halves.get(list);
+    if (m) return m;
+    const d = this.w.dd;
+    const u = this.w.u;
+    m = [];
+    for (const c of list) {
+      const a = d.and(c.set, u.ctFresh);
+      const b = d.and(c.set, u.ctEst);
+      if (a !== EMPTY) m.push({ ...c, set: a, est: false });
+      if (b !== EMPTY) m.push({ ...c, set: b, est: true });
+    }
+    this.halves.set(list, m);
+    return m;
+  }
+}
+
+/** What the parts of one flow share: the flow, and its path and choices as arrays once read. */
+class FlowParts {
+  private pre?: PathStep[];
+  private before?: Choice[];
+  constructor(
+    readonly w: Walker,
+    readonly f: Flow,
+  ) {}
+  prefix(): PathStep[] {
+    return (this.pre ??= pathArray(this.f.path));
+  }
+  choices(): Choice[] {
+    return (this.before ??= choiceArray(this.f.choices));
+  }
+}
+
+/**
+ * A part of a flow that took one cached end of the pipeline (OutcomePart,
+ * read lazily). Spreading one loses the read-on-demand fields: read them by
+ * name, or JSON.stringify it (toJSON gives the plain part).
+ */
+class EndPart implements OutcomePart {
+  readonly outcome: OutcomePart["outcome"];
+  readonly decidedBy: RuleRef | null;
+  readonly routing: OutcomePart["routing"];
+  private s: PacketSet | undefined = undefined;
+  constructor(
+    private readonly g: FlowParts,
+    private readonly c: CachedEnd,
+  ) {
+    const f = g.f;
+    this.outcome = c.outcome ?? verdictOutcome(c.verdict);
+    this.decidedBy = c.outcome ? (c.filterBy ?? f.filterBy ?? c.lastAccept ?? f.lastAccept ?? null) : c.by;
+    this.routing = c.routing;
+  }
+  get set(): PacketSet {
+    if (this.s) return this.s;
+    const d = this.g.w.dd;
+    const a = this.g.f.set;
+    const b = this.c.set;
+    return (this.s = b === FULL || a === b ? new PacketSet(d, a) : a === FULL ? new PacketSet(d, b) : PacketSet.deferred(d, a, b));
+  }
+  get reason(): string | undefined {
+    return this.c.reason;
+  }
+  get path(): PathStep[] {
+    const pre = this.g.prefix();
+    return this.c.steps.length ? pre.concat(this.c.steps) : pre.slice();
+  }
+  private view(): NatView {
+    const { f, w } = this.g;
+    return this.c.natAdded.length ? natViewAfter(f.env, this.c.natAdded, w.u.family) : natView(f.env, w.u.family);
+  }
+  get nat(): OutcomePart["nat"] {
+    return this.view().nat;
+  }
+  get rewritten(): OutcomePart["rewritten"] {
+    return this.view().rewritten;
+  }
+  get choices(): Choice[] | undefined {
+    const before = this.g.choices();
+    const mine = this.c.choices;
+    return mine.length ? (before.length ? before.concat(mine) : mine) : before.length ? before : undefined;
+  }
+  toJSON(): OutcomePart {
+    return plainPart(this);
+  }
+}
+
+/** A part as a plain object (every field read by name): safe to spread, compare or serialise. */
+export function plainPart(q: OutcomePart): OutcomePart {
+  const p: OutcomePart = { set: q.set, outcome: q.outcome, decidedBy: q.decidedBy, path: q.path, nat: q.nat, rewritten: q.rewritten, routing: q.routing };
+  if (q.reason) p.reason = q.reason;
+  if (q.choices) p.choices = q.choices;
+  return p;
 }
 
 /**
@@ -1314,14 +1430,15 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
   if (input === EMPTY) return [];
   const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit, paths);
   if (dir === "inbound") {
-    flows = stages(PREROUTING, rcvDrops(w, flows, emit), "run", null);
+    // DNATed flows leave nat whole, their ESTABLISHED packets' history aside (Flow.est)
+    flows = runStages(w, PREROUTING, rcvDrops(w, flows, emit), "run", null, emit, paths, fast);
     const pipeline = new Pipeline(w, paths);
     const direct: Flow[] = [];
     const push = (p: OutcomePart) => parts.push(p);
     for (const f of flows) {
-      if (!fast || (f.env.dst === undefined && f.env.src === undefined)) direct.push(f);
+      if (!fast || (f.env.dst === undefined && f.env.src === undefined)) direct.push(...splitEst(w, f));
       else if (paths) pipeline.parts(f, push);
-      else pipeline.run(f, emit);
+      else for (const h of splitEst(w, f)) pipeline.run(h, emit);
     }
     afterPrerouting(w, direct, emit, paths);
   } else {

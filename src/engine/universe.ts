@@ -392,6 +392,18 @@ export class SymUniverse implements Universe {
   all(): PacketSet {
     return this.set(this.allNode);
   }
+  private fresh = -1;
+  private established = -1;
+  /** Packets that walk nat (NEW, RELATED), and ESTABLISHED ones (they take their connection's binding). */
+  get ctFresh(): number {
+    if (this.fresh < 0) this.fresh = this.dd.range(this.L.ct, [[0, 0], [2, 2]]);
+    return this.fresh;
+  }
+  get ctEst(): number {
+    if (this.established < 0) this.established = this.dd.range(this.L.ct, [[1, 1]]);
+    return this.established;
+  }
+
   inbound(): PacketSet {
     const outside = this.atoms.names.map((_, i) => i).filter((i) => i !== 0 && this.atoms.names[i] !== "lo");
     return this.set(this.dd.and(this.allNode, this.num(this.L.iif, outside.map((i) => [i, i] as const))));

@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import { rng } from "./rng.js";
 import { randomDump } from "./random-dump.js";
 import { parse } from "../../src/extensions/index.js";
-import { analyze, analysisHost, compare } from "../../src/engine/symbolic.js";
+import { analyze, analysisHost, compare, plainPart } from "../../src/engine/symbolic.js";
 import { SymUniverse } from "../../src/engine/universe.js";
 import type { OutcomePart, TracePacket } from "../../src/engine/api.js";
 import { CLASSIC } from "./dumps.js";
 
 /** The whole part, its set by node (one universe: equal sets are equal nodes). */
-const whole = (p: OutcomePart) => JSON.stringify({ ...p, set: p.set.node });
+const whole = (p: OutcomePart) => JSON.stringify({ ...plainPart(p), set: p.set.node });
 const behaviour = (p: OutcomePart) => JSON.stringify([p.outcome, p.reason ?? "", p.rewritten.dst ?? "", p.rewritten.dport ?? "", p.rewritten.src ?? "", p.rewritten.sport ?? "", p.routing?.oif ?? ""]);
 
 function packets(seed: number, n: number): TracePacket[] {
