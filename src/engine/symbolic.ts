@@ -174,16 +174,19 @@ function pinsOf(c: Constraint): { dst?: bigint; dport?: number } {
 interface RuleInfo {
   sem: RuleSemantics;
   by: RuleRef;
+  // made on first use: a kube-proxy dump has 10^5 rules, and empty Maps per rule were 60 MB
   /** The path step (as a one-step segment) per hook, and the two choices: made once, shared by every flow. */
-  steps: Map<Hook, PathStep[]>;
+  steps?: Map<Hook, PathStep[]>;
   /** The step of a rule whose match is undecided and whose target is inert (PathStep.maybe), per hook and reason. */
-  maybeSteps: Map<string, PathStep[]>;
+  maybeSteps?: Map<string, PathStep[]>;
   taken?: Choice;
   notTaken?: Choice;
   reads: number;
   pinDst?: bigint;
   pinDport?: number;
-  compiled: Map<string, Tri3>;
+  /** The match compiled, for a rule that reads no env field, and by readKey otherwise. */
+  compiled0?: Tri3;
+  compiled?: Map<string, Tri3>;
 }
 
 interface ChainInfo {
@@ -263,7 +266,7 @@ export class Walker {
     const rules = ch.rules.map((rule): RuleInfo => {
       const sem = semantics(rule, fam);
       const p = pinsOf(sem.match);
-      return { sem, by: { table: rule.table, chain: ch.name, line: rule.span.line }, steps: new Map(), maybeSteps: new Map(), reads: readsOf(sem.match), ...(p.dst !== undefined ? { pinDst: p.dst } : {}), ...(p.dport !== undefined ? { pinDport: p.dport } : {}), compiled: new Map() };
+      return { sem, by: { table: rule.table, chain: ch.name, line: rule.span.line }, reads: readsOf(sem.match), ...(p.dst !== undefined ? { pinDst: p.dst } : {}), ...(p.dport !== undefined ? { pinDport: p.dport } : {}) };
     });
     ci = { chain: ch, rules, lists: new Map() };
     if (rules.length >= INDEX_MIN) {
@@ -285,9 +288,11 @@ export class Walker {
   }
 
   private compile(ri: RuleInfo, env: Env): Tri3 {
-    const key = ri.reads === 0 ? "" : readKey(ri.reads, env);
-    let r = ri.compiled.get(key);
-    if (!r) ri.compiled.set(key, (r = this.u.compile(ri.sem.match, env)));
+    if (ri.reads === 0) return (ri.compiled0 ??= this.u.compile(ri.sem.match, env));
+    const key = readKey(ri.reads, env);
+    const m = (ri.compiled ??= new Map());
+    let r = m.get(key);
+    if (!r) m.set(key, (r = this.u.compile(ri.sem.match, env)));
     return r;
   }
 
@@ -462,8 +467,9 @@ export class Walker {
             let step: PathStep[] | undefined;
             if (record) {
               const key = `${hook} ${m.why}`;
-              step = ri.maybeSteps.get(key);
-              if (!step) ri.maybeSteps.set(key, (step = [{ table, chain: ch.name, line, target: ri.sem.targetName, hook, maybe: reason }]));
+              const byKey = (ri.maybeSteps ??= new Map());
+              step = byKey.get(key);
+              if (!step) byKey.set(key, (step = [{ table, chain: ch.name, line, target: ri.sem.targetName, hook, maybe: reason }]));
             }
             work.push({ f: this.with(f, Y, f.env, step), idx: i + 1 });
           } else outs.push({ flow: this.with(f, Y), verdict: "undecided", by, reason });
@@ -482,8 +488,9 @@ export class Walker {
         }
         let step: PathStep[] | undefined;
         if (record) {
-          step = ri.steps.get(hook);
-          if (!step) ri.steps.set(hook, (step = [{ table, chain: ch.name, line, target: sem.targetName, hook }]));
+          const byHook = (ri.steps ??= new Map());
+          step = byHook.get(hook);
+          if (!step) byHook.set(hook, (step = [{ table, chain: ch.name, line, target: sem.targetName, hook }]));
         }
         const act = sem.action;
         if (act.k === "none") {
@@ -1333,18 +1340,21 @@ class FlowParts {
  * name, or JSON.stringify it (toJSON gives the plain part).
  */
 class EndPart implements OutcomePart {
-  readonly outcome: OutcomePart["outcome"];
-  readonly decidedBy: RuleRef | null;
-  readonly routing: OutcomePart["routing"];
+  // three fields: there are ~10^6 of these
   private s: PacketSet | undefined = undefined;
   constructor(
     private readonly g: FlowParts,
     private readonly c: CachedEnd,
-  ) {
-    const f = g.f;
-    this.outcome = c.outcome ?? verdictOutcome(c.verdict);
-    this.decidedBy = c.outcome ? (c.filterBy ?? f.filterBy ?? c.lastAccept ?? f.lastAccept ?? null) : c.by;
-    this.routing = c.routing;
+  ) {}
+  get outcome(): OutcomePart["outcome"] {
+    return this.c.outcome ?? verdictOutcome(this.c.verdict);
+  }
+  get decidedBy(): RuleRef | null {
+    const { c, g } = this;
+    return c.outcome ? (c.filterBy ?? g.f.filterBy ?? c.lastAccept ?? g.f.lastAccept ?? null) : c.by;
+  }
+  get routing(): OutcomePart["routing"] {
+    return this.c.routing;
   }
   get set(): PacketSet {
     if (this.s) return this.s;
