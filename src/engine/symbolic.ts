@@ -413,13 +413,17 @@ export class Walker {
       const { f, idx } = work.pop()!;
       const S = f.set;
       const gone: number[] = [];
-      const byDst = new Map<bigint, number[]>();
-      const byPort = new Map<number, number[]>();
+      // the left parts by pin, for indexed chains only (a small chain subtracts them all;
+      // kube-proxy's 10^4 two-rule endpoint chains would make four collections per visit)
+      const indexed = ci.byDst !== undefined;
+      const byDst = indexed ? new Map<bigint, number[]>() : undefined;
+      const byPort = indexed ? new Map<number, number[]>() : undefined;
       const noDst: number[] = [];
       const noPort: number[] = [];
       const leave = (x: number, pd: bigint | undefined, pp: number | undefined) => {
         const id = gone.length;
         gone.push(x);
+        if (!byDst || !byPort) return;
         file(byDst, noDst, pd, id);
         file(byPort, noPort, pp, id);
       };
@@ -436,10 +440,10 @@ export class Walker {
         let Y = d.and(S, m.m);
         if (X === EMPTY && Y === EMPTY) continue;
         // a pin on a field the env holds as a constant says nothing about the set
-        const pd = f.env.dst === undefined ? ri.pinDst : undefined;
-        const pp = f.env.dport === undefined ? ri.pinDport : undefined;
-        const a = pd !== undefined ? byDst.get(pd) : undefined;
-        const b = pp !== undefined ? byPort.get(pp) : undefined;
+        const pd = indexed && f.env.dst === undefined ? ri.pinDst : undefined;
+        const pp = indexed && f.env.dport === undefined ? ri.pinDport : undefined;
+        const a = pd !== undefined ? byDst!.get(pd) : undefined;
+        const b = pp !== undefined ? byPort!.get(pp) : undefined;
         const useDst = pd !== undefined && (pp === undefined || (a?.length ?? 0) + noDst.length <= (b?.length ?? 0) + noPort.length);
         const lists = useDst ? [a, noDst] : pp !== undefined ? [b, noPort] : [undefined];
         sub: for (const l of lists) {
