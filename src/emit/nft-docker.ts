@@ -6,7 +6,7 @@
 // 29's nftables backend has no DOCKER-USER to jump to.
 import type { Dump, Rule } from "../syntax/ast.js";
 import type { ConvertNote, ConvertPlan } from "./nft.js";
-import { dockerBridges, isDockerOwnedChain } from "../engine/docker.js";
+import { dockerBridges, isDockerOwnedChain } from "../engine/api.js";
 
 const hostPrefix = (r: Rule, which: "src" | "dst") => {
   const a = r[which];

@@ -294,3 +294,4 @@ export { analyze, compare, plainPart, unionAll } from "./symbolic.js";
 // chainVerdicts(dump, table, chain, input, {universe, hook, routed?}) and
 // ruleMatch(dump, rule, input, {universe, hook}): see queries.ts
 export { chainVerdicts, ruleMatch, type ChainQuery } from "./queries.js";
+export { dockerBridges, isDockerChain, isDockerOwnedChain } from "./docker.js";

@@ -11,6 +11,16 @@ export function isDockerOwnedChain(name: string): boolean {
 }
 
 /**
+ * Any chain in Docker's namespace (all eras, both backends' iptables side),
+ * DOCKER-USER and chains named like Docker's included: what lint asks when a
+ * jump or a path "goes into Docker's rules". isDockerOwnedChain is the strict
+ * list of what dockerd itself re-creates.
+ */
+export function isDockerChain(name: string): boolean {
+  return name === "DOCKER" || name.startsWith("DOCKER-") || name.startsWith("DOCKER_");
+}
+
+/**
  * The bridges dockerd manages: docker0, docker_gwbridge, and whatever Docker's
  * own chains name with -i/-o (br-<id>, custom bridge names). What DOCKER-USER
  * names says nothing (the user wrote it), and a CNI bridge such as flannel's

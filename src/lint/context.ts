@@ -2,6 +2,7 @@
 // with helpers to walk it and to name its lines as Subjects.
 import type { Chain, Dump, Rule, Table } from "../syntax/ast.js";
 import type { Subject } from "./types.js";
+import { isDockerChain } from "../engine/api.js";
 
 export interface LintContext {
   dump: Dump;
@@ -31,10 +32,8 @@ export function makeContext(dump: Dump, peer?: Dump): LintContext {
   };
 }
 
-/** Chains Docker creates and owns (all eras, both backends' iptables side). */
-export function isDockerChain(name: string): boolean {
-  return name === "DOCKER" || name.startsWith("DOCKER-") || name.startsWith("DOCKER_");
-}
+// Docker's chain names live with the engine's other Docker facts
+export { isDockerChain };
 
 /**
  * Chains other firewall managers create and wire themselves (ufw, firewalld,

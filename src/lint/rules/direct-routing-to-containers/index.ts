@@ -6,7 +6,7 @@ import { engineView, refWords } from "../../engine.js";
 import { and, anyOf, fromBridges, not, setOf, state, toBridgeNets, cidrRange } from "../../packets.js";
 import type { LintRule } from "../../types.js";
 import type { Constraint } from "../../../extensions/packet.js";
-import { dockerBridges } from "../../../engine/docker.js";
+import { dockerBridges } from "../../../engine/api.js";
 
 export const directRoutingToContainers: LintRule = {
   meta: {
