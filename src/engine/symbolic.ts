@@ -379,6 +379,7 @@ export class Walker {
 
   private readonly envIds = new WeakMap<Env, number>();
   private readonly envByKey = new Map<string, Env>();
+  private envCount = 0;
 
   /** The one Env object of its value: flows compare and cache by its id. */
   canon(env: Env): Env {
@@ -387,8 +388,21 @@ export class Walker {
     const c = this.envByKey.get(k);
     if (c) return c;
     this.envByKey.set(k, env);
-    this.envIds.set(env, this.envByKey.size);
+    this.envIds.set(env, ++this.envCount);
     return env;
+  }
+
+  /**
+   * f's history with the env a NAT rule just made, under an id of its own,
+   * not looked up: its NAT records name the rule, so only flows that met this
+   * rule with an equal env could share it, and an id is only a cache key (a
+   * kube-proxy dump makes ~10^5 such envs, each a miss of canon's text key).
+   */
+  private withNat(f: Flow, set: number, env: Env, steps: readonly PathStep[] | undefined): Flow {
+    const path = steps ? { id: ++nodeIds, steps, prev: f.path } : f.path;
+    const id = ++this.envCount;
+    this.envIds.set(env, id);
+    return mkFlow(set, env, id, path, f.choices, f.filterBy, f.lastAccept);
   }
 
   /** A new flow with no history. */
@@ -527,9 +541,10 @@ export class Walker {
           for (const [part, tracked] of [[d.and(px, tr), true], [d.diff(px, tr), false]] as const) {
             if (part === EMPTY) continue;
             const r = applyEffect(act.effect, g.env, line, this.u.host, { iif, family: this.dump.family, tracked });
-            if (r.k === "continue") work.push({ f: this.with(g, part, r.env, step), idx: i + 1 });
+            const next = (env: Env) => (env.nat.length > g.env.nat.length ? this.withNat(g, part, env, step) : this.with(g, part, env, step));
+            if (r.k === "continue") work.push({ f: next(r.env), idx: i + 1 });
             else if (r.k === "undecided") outs.push({ flow: this.with(g, part, g.env, step), verdict: "undecided", by, reason: `depends on ${r.module} at line ${line}` });
-            else if (r.k === "accept") outs.push({ flow: this.with(g, part, r.env, step), verdict: "accept", by });
+            else if (r.k === "accept") outs.push({ flow: next(r.env), verdict: "accept", by });
             else outs.push({ flow: this.with(g, part, g.env, step), verdict: r.k, by });
           }
       }
