@@ -459,22 +459,15 @@ export class Walker {
         const a = pd !== undefined ? byDst!.get(pd) : undefined;
         const b = pp !== undefined ? byPort!.get(pp) : undefined;
         const useDst = pd !== undefined && (pp === undefined || (a?.length ?? 0) + noDst.length <= (b?.length ?? 0) + noPort.length);
-        const lists = useDst ? [a, noDst] : pp !== undefined ? [b, noPort] : [undefined];
-        sub: for (const l of lists) {
-          if (l === undefined) {
-            if (lists.length > 1) continue;
-            for (const g of gone) {
-              X = d.diff(X, g);
-              Y = d.diff(Y, g);
-              if (X === EMPTY && Y === EMPTY) break sub;
-            }
-            continue;
-          }
-          for (const g of l) {
-            X = d.diff(X, gone[g]!);
-            Y = d.diff(Y, gone[g]!);
-            if (X === EMPTY && Y === EMPTY) break sub;
-          }
+        if (useDst) {
+          X = minus(d, gone, noDst, minus(d, gone, a, X));
+          Y = minus(d, gone, noDst, minus(d, gone, a, Y));
+        } else if (pp !== undefined) {
+          X = minus(d, gone, noPort, minus(d, gone, b, X));
+          Y = minus(d, gone, noPort, minus(d, gone, b, Y));
+        } else {
+          X = minus(d, gone, null, X);
+          Y = minus(d, gone, null, Y);
         }
         const by = ri.by;
         const line = by.line;
@@ -536,9 +529,14 @@ export class Walker {
         const tr = touchesCtmark(act.effect) ? this.u.tracked(g.env) : FULL;
         const redirect = act.effect.k === "nat" && act.effect.kind === "REDIRECT" && g.env.iifOverride === undefined;
         // REDIRECT sends to the incoming device's address: one part per device
-        const byIif = redirect ? this.u.atoms.names.map((nm, j) => [d.and(X, d.range(this.u.L.iif, [[j, j]])), nm] as const) : [[X, g.env.iifOverride ?? null] as const];
-        for (const [px, iif] of byIif)
-          for (const [part, tracked] of [[d.and(px, tr), true], [d.diff(px, tr), false]] as const) {
+        // (no arrays of pairs here: this runs once per NAT or MARK rule a flow takes)
+        const names = this.u.atoms.names;
+        for (let j = 0; j < (redirect ? names.length : 1); j++) {
+          const px = redirect ? d.and(X, d.range(this.u.L.iif, [[j, j]])) : X;
+          const iif = redirect ? names[j]! : (g.env.iifOverride ?? null);
+          for (let t = 0; t < 2; t++) {
+            const tracked = t === 0;
+            const part = tr === FULL ? (tracked ? px : EMPTY) : tracked ? d.and(px, tr) : d.diff(px, tr);
             if (part === EMPTY) continue;
             const r = applyEffect(act.effect, g.env, line, this.u.host, { iif, family: this.dump.family, tracked });
             const next = (env: Env) => (env.nat.length > g.env.nat.length ? this.withNat(g, part, env, step) : this.with(g, part, env, step));
@@ -547,6 +545,7 @@ export class Walker {
             else if (r.k === "accept") outs.push({ flow: next(r.env), verdict: "accept", by });
             else outs.push({ flow: this.with(g, part, g.env, step), verdict: r.k, by });
           }
+        }
       }
       const rest = d.diff(S, d.orAll(gone));
       if (rest !== EMPTY) outs.push({ flow: this.with(f, rest), verdict: "return", by: null });
@@ -814,6 +813,17 @@ function rebase(c: CachedOut, e: Env): Env {
     }
   }
   return env;
+}
+
+/** x minus the left parts with these ids (all of them for null). */
+function minus(d: Dd, gone: readonly number[], ids: readonly number[] | null | undefined, x: number): number {
+  if (ids === undefined) return x;
+  if (ids === null) {
+    for (let k = 0; k < gone.length && x !== EMPTY; k++) x = d.diff(x, gone[k]!);
+    return x;
+  }
+  for (let k = 0; k < ids.length && x !== EMPTY; k++) x = d.diff(x, gone[ids[k]!]!);
+  return x;
 }
 
 /** Files a left part under its pinned value, or with the unpinned ones. */
