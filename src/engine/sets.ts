@@ -654,14 +654,24 @@ export class PacketSet {
   }
 }
 
-/** The index of the first element greater than v (a sorted array). */
-function upperBound(a: readonly number[], v: number): number {
+/** Binary search in a sorted array: the first index whose element is past v (upper) or not before it (lower). */
+function bound<T extends number | bigint>(a: readonly T[], v: T, upper: boolean): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (a[mid]! <= v) lo = mid + 1;
+    if (upper ? a[mid]! <= v : a[mid]! < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The index of the first element greater than v. */
+export function upperBound<T extends number | bigint>(a: readonly T[], v: T): number {
+  return bound(a, v, true);
+}
+
+/** The index of the first element not less than v. */
+export function lowerBound<T extends number | bigint>(a: readonly T[], v: T): number {
+  return bound(a, v, false);
 }

@@ -26,7 +26,7 @@ import { applyEffect, envKey, initialEnv, KERNEL_PORT, portChoiceText, portPicke
 import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER, V6_RCV_DROPS } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 import { semantics, type RuleSemantics } from "./rules.js";
-import { EMPTY, FULL, PacketSet, type Dd } from "./sets.js";
+import { EMPTY, FULL, lowerBound, PacketSet, upperBound, type Dd } from "./sets.js";
 import { SymUniverse, type Tri3 } from "./universe.js";
 
 /** A run of path steps appended at once (one step, or a cached walk's whole segment). */
@@ -217,14 +217,7 @@ function classOf<T extends number | bigint>(b: readonly T[], v: T | undefined): 
   if (v === undefined) return "u";
   // a port the kernel picks is a class of its own: a later --sport test is undecided for it
   if (v === KERNEL_PORT) return "k";
-  let lo = 0;
-  let hi = b.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (b[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return String(lo);
+  return String(upperBound(b, v));
 }
 
 interface CachedOut {
@@ -837,16 +830,6 @@ function file<K>(by: Map<K, number[]>, none: number[], key: K | undefined, id: n
   else by.set(key, [id]);
 }
 
-function lowerBound<T extends number | bigint>(a: readonly T[], v: T): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 const natKeys = new WeakMap<readonly NatRecord[], string>();
 
