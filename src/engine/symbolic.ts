@@ -220,6 +220,11 @@ function classOf<T extends number | bigint>(b: readonly T[], v: T | undefined): 
   return String(upperBound(b, v));
 }
 
+/** An env as the classes a stage's (or the pipeline's) rules tell apart, and the fields they read as they are. */
+function classKey(b: Boundaries, e: Env): string {
+  return `${classOf(b.dst, e.dst)}/${classOf(b.dport, e.dport)}/${classOf(b.src, e.src)}/${classOf(b.sport, e.sport)}/${e.oif ?? ""}/${e.iifOverride ?? ""}/${e.mark.ref},${e.mark.c}/${e.ctmark.ref},${e.ctmark.c}/${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+}
+
 interface CachedOut {
   set: number;
   verdict: Verdict;
@@ -647,7 +652,7 @@ export class Walker {
     const e = f.env;
     if (key === undefined) {
       const b = this.boundaries(base, st.table);
-      key = `${stageKey}/${classOf(b.dst, e.dst)}/${classOf(b.dport, e.dport)}/${classOf(b.src, e.src)}/${classOf(b.sport, e.sport)}/${e.oif ?? ""}/${e.iifOverride ?? ""}/${e.mark.ref},${e.mark.c}/${e.ctmark.ref},${e.ctmark.c}/${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+      key = `${stageKey}/${classKey(b, e)}`;
       byEnv.set(f.key, key);
     }
     let cached = this.stageCache.get(key);
@@ -1209,7 +1214,7 @@ class Pipeline {
     if (k !== undefined) return k;
     const b = (this.bounds ??= this.w.pipelineBoundaries());
     const e = f.env;
-    k = `${classOf(b.dst, e.dst)}/${classOf(b.dport, e.dport)}/${classOf(b.src, e.src)}/${classOf(b.sport, e.sport)}/${e.oif ?? ""}/${e.iifOverride ?? ""}/${e.mark.ref},${e.mark.c}/${e.ctmark.ref},${e.ctmark.c}/${+e.preCt}${+e.untracked}${+e.dnat}${+e.snat}${+e.asNew}`;
+    k = classKey(b, e);
     this.keys.set(f.key, k);
     return k;
   }
