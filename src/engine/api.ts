@@ -188,6 +188,11 @@ export interface TraceResult {
  * A set of input packets whose whole path through the host has the same
  * outcome, rewrites and rule hits. `set` is over the packet as it arrived
  * (pre-NAT header, conntrack state, ...), so a witness is directly traceable.
+ *
+ * analyze() may return parts that build their fields when read (a kube-proxy
+ * dump has ~10^6 parts): read fields by name; `{...part}` loses them, and
+ * `plainPart(part)` gives a plain copy. `pathSegments(part)` gives the path
+ * as shared runs of steps, for callers that visit every part's path.
  */
 export interface OutcomePart {
   set: PacketSet;
@@ -290,7 +295,7 @@ export type { Dump };
 export { inferHost, parseIfaceOption, EngineInputError } from "./host.js";
 export { trace } from "./trace.js";
 export { makeUniverse } from "./universe.js";
-export { analyze, compare, plainPart, unionAll } from "./symbolic.js";
+export { analyze, compare, pathSegments, plainPart, unionAll } from "./symbolic.js";
 // chainVerdicts(dump, table, chain, input, {universe, hook, routed?}) and
 // ruleMatch(dump, rule, input, {universe, hook}): see queries.ts
 export { chainVerdicts, ruleMatch, type ChainQuery } from "./queries.js";

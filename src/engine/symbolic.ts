@@ -1387,6 +1387,10 @@ class EndPart implements OutcomePart {
     const pre = this.g.prefix();
     return this.c.steps.length ? pre.concat(this.c.steps) : pre.slice();
   }
+  /** The path as the flow's prefix and the cached end's steps, both shared with other parts. */
+  segments(): readonly (readonly PathStep[])[] {
+    return [this.g.prefix(), this.c.steps];
+  }
   private view(): NatView {
     const { f, w } = this.g;
     return this.c.natAdded.length ? natViewAfter(f.env, this.c.natAdded, w.u.family) : natView(f.env, w.u.family);
@@ -1405,6 +1409,15 @@ class EndPart implements OutcomePart {
   toJSON(): OutcomePart {
     return plainPart(this);
   }
+}
+
+/**
+ * A part's path as the runs of steps it is made of (`path` is their
+ * concatenation). Parts of a big partition share their runs: a caller that
+ * visits every step of every part can visit each run once (by identity).
+ */
+export function pathSegments(p: OutcomePart): readonly (readonly PathStep[])[] {
+  return p instanceof EndPart ? p.segments() : [p.path];
 }
 
 /** A part as a plain object (every field read by name): safe to spread, compare or serialise. */

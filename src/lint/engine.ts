@@ -10,6 +10,7 @@ import {
   unionAll,
   inferHost,
   makeUniverse,
+  pathSegments,
   ruleMatch,
   trace,
   type ChainPart,
@@ -18,6 +19,7 @@ import {
   type HostOptions,
   type OutcomePart,
   type PacketSet,
+  type PathStep,
   type RuleRef,
   type TracePacket,
   type TraceResult,
@@ -185,16 +187,22 @@ function makeView(dump: Dump, given: HostOptions): EngineView {
     linesOnPaths() {
       if (onPaths) return onPaths;
       onPaths = new Map();
+      // parts share runs of steps (a flow's prefix, a cached walk's end): each run once
+      const seen = new Set<readonly PathStep[]>();
       for (const p of view.inbound()) {
-        let table = "";
-        let lines: Set<number> | undefined;
-        for (const s of p.path) {
-          if (s.table !== table || !lines) {
-            table = s.table;
-            lines = onPaths.get(table);
-            if (!lines) onPaths.set(table, (lines = new Set()));
+        for (const seg of pathSegments(p)) {
+          if (seen.has(seg)) continue;
+          seen.add(seg);
+          let table = "";
+          let lines: Set<number> | undefined;
+          for (const s of seg) {
+            if (s.table !== table || !lines) {
+              table = s.table;
+              lines = onPaths.get(table);
+              if (!lines) onPaths.set(table, (lines = new Set()));
+            }
+            lines.add(s.line);
           }
-          lines.add(s.line);
         }
       }
       return onPaths;
