@@ -21,7 +21,7 @@
 import type { Chain, Dump, Rule } from "../syntax/ast.js";
 import { formatAddr } from "../syntax/inet.js";
 import type { Constraint } from "../extensions/packet.js";
-import type { AnalyzeOptions, ChainPart, Choice, Difference, Hook, HostModel, OutcomePart, PathStep, RuleRef, Universe } from "./api.js";
+import type { AnalyzeOptions, ChainPart, Choice, Difference, Direction, Hook, HostModel, OutcomePart, PathStep, RuleRef, Universe } from "./api.js";
 import { applyEffect, envKey, initialEnv, KERNEL_PORT, portChoiceText, portPicker, touchesCtmark, type Env, type NatRecord } from "./env.js";
 import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER, V6_RCV_DROPS } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
@@ -242,6 +242,8 @@ interface CachedOut {
 
 export class Walker {
   readonly dd: Dd;
+  /** analyze() results, by direction, input set and paths (the caller must not change them). */
+  readonly results = new Map<string, OutcomePart[]>();
   private readonly chains = new Map<Chain, ChainInfo>();
   private readonly bounds = new Map<Chain, Boundaries>();
   private readonly stageCache = new Map<string, CachedOut[]>();
@@ -857,8 +859,12 @@ const choiceKeys = new WeakMap<ChoiceNode, string>();
 function choiceKey(c: ChoiceNode | null): string {
   if (!c) return "";
   let k = choiceKeys.get(c);
-  if (k === undefined) choiceKeys.set(c, (k = choiceArray(c).map((x) => `${x.table}/${x.line}${x.matched ? "+" : "-"}`).join(",")));
+  if (k === undefined) choiceKeys.set(c, (k = choiceArray(c).map(choiceText).join(",")));
   return k;
+}
+
+function choiceText(x: Choice): string {
+  return `${x.table}/${x.line}${x.matched ? "+" : "-"}`;
 }
 
 const refIds = new WeakMap<RuleRef, number>();
@@ -1270,7 +1276,7 @@ class Pipeline {
   private readonly merged = new Map<CachedEnd[], CachedEnd[]>();
 
   /** Without paths: ends that behave alike are one end (fewer intersections per flow). */
-  private mergedEnds(f: Flow): CachedEnd[] {
+  mergedEnds(f: Flow): CachedEnd[] {
     const list = this.ends(f);
     let m = this.merged.get(list);
     if (m) return m;
@@ -1285,15 +1291,6 @@ class Pipeline {
     m = [...byKey.values()];
     this.merged.set(list, m);
     return m;
-  }
-
-  /** The flow's parts without paths, through emit (which merges alike parts). */
-  run(f: Flow, emit: Emit): void {
-    const w = this.w;
-    for (const c of this.mergedEnds(f)) {
-      const o = w.instantiate(c, f, c.filterBy ?? f.filterBy, c.lastAccept ?? f.lastAccept);
-      if (o) emit(o, c.outcome, c.routing);
-    }
   }
 
   /**
@@ -1451,34 +1448,62 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
   const space = dir === "inbound" ? u.inbound() : u.localOut();
   const input = opts.input ? d.and(space.node, opts.input.node) : space.node;
   const paths = opts.paths ?? true;
+  // a fix proof compares the same original dump with each patched one: its analysis is kept
+  const memoKey = `${dir}|${input}|${+paths}`;
+  const known = fast ? w.results.get(memoKey) : undefined;
+  if (known) return known;
+  const parts = partition(w, dir, input, paths, fast);
+  if (fast) w.results.set(memoKey, parts);
+  return parts;
+}
+
+function partition(w: Walker, dir: Direction, input: number, paths: boolean, fast: boolean): OutcomePart[] {
+  const u = w.u;
+  const d = u.dd;
   const parts: OutcomePart[] = [];
-  // without paths, parts that behave alike are one part: (outcome, reason, deciding rule, env, choices, routing)
-  const same = new Map<string, { o: Out; outcome: OutcomePart["outcome"] | undefined; routing: OutcomePart["routing"] }>();
+  // without paths, parts that behave alike are one part: (outcome, reason, deciding rule, NAT, choices, routing);
+  // each keeps its first member (a walk's part, or a flow and the cached end it took) and the union of the sets
+  const same = new Map<string, { set: number; first: (() => OutcomePart) }>();
+  const lean = (k: string, set: number, first: () => OutcomePart) => {
+    const g = same.get(k);
+    if (g) g.set = d.or(g.set, set);
+    else same.set(k, { set, first });
+  };
+  const routingKey = (r: OutcomePart["routing"]) => `${r?.decision ?? ""}|${r?.oif ?? ""}`;
   const emit: Emit = (o, outcome, routing) => {
     if (paths) {
       parts.push(toPart(u, o, outcome, routing));
       return;
     }
     const by = outcome ? (o.flow.filterBy ?? o.flow.lastAccept) : o.by;
-    const k = `${outcome ?? o.verdict}|${o.reason ?? ""}|${refKey(by)}|${natKey(o.flow.env.nat)}|${choiceKey(o.flow.choices)}|${routing?.decision ?? ""}|${routing?.oif ?? ""}`;
-    const g = same.get(k);
-    if (g) g.o = { ...g.o, flow: mkFlow(d.or(g.o.flow.set, o.flow.set), g.o.flow.env, g.o.flow.key, null, g.o.flow.choices, g.o.flow.filterBy, g.o.flow.lastAccept) };
-    else same.set(k, { o, outcome, routing });
+    lean(`${outcome ?? o.verdict}|${o.reason ?? ""}|${refKey(by)}|${natKey(o.flow.env.nat)}|${choiceKey(o.flow.choices)}|${routingKey(routing)}`, o.flow.set, () => toPart(u, o, outcome, routing));
+  };
+  const pipeline = new Pipeline(w, paths);
+  // a flow through the pipeline's ends without paths: no flow or env is made per end, only the key
+  const leanEnds = (f: Flow) => {
+    for (const c of pipeline.mergedEnds(f)) {
+      const set = d.and(f.set, c.set);
+      if (set === EMPTY) continue;
+      const part = new EndPart(new FlowParts(w, f), c);
+      const nat = [natKey(f.env.nat), natKey(c.natAdded)].filter(Boolean).join(";");
+      const choices = [choiceKey(f.choices), c.choices.map(choiceText).join(",")].filter(Boolean).join(",");
+      lean(`${c.outcome ?? c.verdict}|${c.reason ?? ""}|${refKey(part.decidedBy)}|${nat}|${choices}|${routingKey(c.routing)}`, set, () => ({ ...plainPart(part), path: [] }));
+    }
   };
   const env0 = initialEnv();
   let flows: Flow[] = [w.start(input, env0)];
   if (input === EMPTY) return [];
+
   const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit, paths);
   if (dir === "inbound") {
     // DNATed flows leave nat whole, their ESTABLISHED packets' history aside (Flow.est)
     flows = runStages(w, PREROUTING, rcvDrops(w, flows, emit), "run", null, emit, paths, fast);
-    const pipeline = new Pipeline(w, paths);
     const direct: Flow[] = [];
     const push = (p: OutcomePart) => parts.push(p);
     for (const f of flows) {
       if (!fast || (f.env.dst === undefined && f.env.src === undefined)) direct.push(...splitEst(w, f));
       else if (paths) pipeline.parts(f, push);
-      else for (const h of splitEst(w, f)) pipeline.run(h, emit);
+      else for (const h of splitEst(w, f)) leanEnds(h);
     }
     afterPrerouting(w, direct, emit, paths);
   } else {
@@ -1496,7 +1521,7 @@ export function analyzeWith(dump: Dump, opts: AnalyzeOptions, fast: boolean): Ou
     for (const f of stages(INPUT, stages(PREROUTING, loop, "skip", lr), "skip", lr)) emit({ flow: f, verdict: "accept", by: null }, "local", lr);
     for (const f of out) emit({ flow: f, verdict: "accept", by: null }, "forwarded", { decision: "forward", oif: f.env.oif });
   }
-  for (const g of same.values()) parts.push(toPart(u, g.o, g.outcome, g.routing));
+  for (const g of same.values()) parts.push({ ...g.first(), set: u.set(g.set) });
   return parts;
 }
 
