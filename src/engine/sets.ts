@@ -457,6 +457,8 @@ export class Dd {
         }
       }
       const r = this.mkTop(level, base);
+      // bounded: the nodes near the top are each flow's own and never asked again
+      if (m.size >= 1 << 16) m.clear();
       m.set(x, r);
       return r;
     };

@@ -175,7 +175,9 @@ interface RuleInfo {
   sem: RuleSemantics;
   by: RuleRef;
   // made on first use: a kube-proxy dump has 10^5 rules, and empty Maps per rule were 60 MB
-  /** The path step (as a one-step segment) per hook, and the two choices: made once, shared by every flow. */
+  /** The path step (as a one-step segment) for the first hook the rule is walked in, and the two choices: made once, shared by every flow. */
+  step?: PathStep[];
+  /** Only for a rule walked in more than one hook (the chain is called from two). */
   steps?: Map<Hook, PathStep[]>;
   /** The step of a rule whose match is undecided and whose target is inert (PathStep.maybe), per hook and reason. */
   maybeSteps?: Map<string, PathStep[]>;
@@ -499,9 +501,14 @@ export class Walker {
         }
         let step: PathStep[] | undefined;
         if (record) {
-          const byHook = (ri.steps ??= new Map());
-          step = byHook.get(hook);
-          if (!step) byHook.set(hook, (step = [{ table, chain: ch.name, line, target: sem.targetName, hook }]));
+          const mk = () => [{ table, chain: ch.name, line, target: sem.targetName, hook }];
+          if (!ri.step) step = ri.step = mk();
+          else if (ri.step[0]!.hook === hook) step = ri.step;
+          else {
+            const byHook = (ri.steps ??= new Map());
+            step = byHook.get(hook);
+            if (!step) byHook.set(hook, (step = mk()));
+          }
         }
         const act = sem.action;
         if (act.k === "none") {
@@ -1221,6 +1228,8 @@ class Pipeline {
     const b = (this.bounds ??= this.w.pipelineBoundaries());
     const e = f.env;
     k = classKey(b, e);
+    // bounded: a DNATed flow's env is its own, so most keys are asked once
+    if (this.keys.size >= 1 << 16) this.keys.clear();
     this.keys.set(f.key, k);
     return k;
   }
