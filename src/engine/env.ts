@@ -53,7 +53,8 @@ export interface Env {
 }
 
 export function initialEnv(): Env {
-  return { oif: null, mark: { ref: 0, c: 0 }, ctmark: { ref: -1, c: 0 }, preCt: true, untracked: false, dnat: false, snat: false, asNew: false, nat: [] };
+  // every field present (unset ones undefined): envs copied from it share one shape, which keeps the ~10^5 of a kube dump small
+  return { src: undefined, dst: undefined, sport: undefined, dport: undefined, oif: null, iifOverride: undefined, mark: { ref: 0, c: 0 }, ctmark: { ref: -1, c: 0 }, preCt: true, untracked: false, dnat: false, snat: false, asNew: false, nat: [] };
 }
 
 export function envKey(e: Env): string {
@@ -140,7 +141,10 @@ export function applyEffect(e: Effect, env: Env, line: number, host: HostModel, 
           addr = ctx.iif === null ? (ctx.family === "ipv4" ? 0x7f000001n : 1n) : ifaceAddr(host, ctx.iif);
           if (addr === undefined) return { k: "drop" };
         }
-        const n: Env = { ...env, dnat: true, nat: [...env.nat, { kind: e.kind, line, ...(addr !== undefined ? { addr } : {}), ...(port !== undefined ? { port } : {}) }] };
+        const rec: NatRecord = { kind: e.kind, line };
+        if (addr !== undefined) rec.addr = addr;
+        if (port !== undefined) rec.port = port;
+        const n: Env = { ...env, dnat: true, nat: [...env.nat, rec] };
         if (addr !== undefined) n.dst = addr;
         if (port !== undefined) n.dport = port;
         return { k: "accept", env: n };

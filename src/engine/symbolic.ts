@@ -803,7 +803,7 @@ function cachedOut(o: Out, e: Env): CachedOut {
 function rebase(c: CachedOut, e: Env): Env {
   const env: Env = { ...c.env, nat: c.natAdded.length ? [...e.nat, ...c.natAdded] : e.nat };
   const set = (k: "src" | "dst" | "sport" | "dport", v: bigint | number | undefined) => {
-    if (v === undefined) delete env[k];
+    if (v === undefined) env[k] = undefined;
     else (env as unknown as Record<string, unknown>)[k] = v;
   };
   set("src", e.src);
