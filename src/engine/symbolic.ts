@@ -1360,7 +1360,7 @@ class FlowParts {
 /**
  * A part of a flow that took one cached end of the pipeline (OutcomePart,
  * read lazily). Spreading one loses the read-on-demand fields: read them by
- * name, or JSON.stringify it (toJSON gives the plain part).
+ * name, or take plainPart(p) (JSON.stringify does, through toJSON).
  */
 class EndPart implements OutcomePart {
   // three fields: there are ~10^6 of these
