@@ -1345,6 +1345,9 @@ class Pipeline {
 class FlowParts {
   private pre?: PathStep[];
   private before?: Choice[];
+  // the last NAT view asked for: a flow's parts mostly share their ends' NAT, and lint reads it for every part
+  private lastAdded?: readonly NatRecord[];
+  private lastView?: NatView;
   constructor(
     readonly w: Walker,
     readonly f: Flow,
@@ -1354,6 +1357,14 @@ class FlowParts {
   }
   choices(): Choice[] {
     return (this.before ??= choiceArray(this.f.choices));
+  }
+  natView(added: readonly NatRecord[]): NatView {
+    if (this.lastAdded === added) return this.lastView!;
+    const fam = this.w.u.family;
+    const v = added.length ? natViewAfter(this.f.env, added, fam) : natView(this.f.env, fam);
+    this.lastAdded = added;
+    this.lastView = v;
+    return v;
   }
 }
 
@@ -1397,15 +1408,11 @@ class EndPart implements OutcomePart {
   segments(): readonly (readonly PathStep[])[] {
     return [this.g.prefix(), this.c.steps];
   }
-  private view(): NatView {
-    const { f, w } = this.g;
-    return this.c.natAdded.length ? natViewAfter(f.env, this.c.natAdded, w.u.family) : natView(f.env, w.u.family);
-  }
   get nat(): OutcomePart["nat"] {
-    return this.view().nat;
+    return this.g.natView(this.c.natAdded).nat;
   }
   get rewritten(): OutcomePart["rewritten"] {
-    return this.view().rewritten;
+    return this.g.natView(this.c.natAdded).rewritten;
   }
   get choices(): Choice[] | undefined {
     const before = this.g.choices();
