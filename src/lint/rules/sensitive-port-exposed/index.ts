@@ -1,7 +1,7 @@
 // DW112: a database, cache or admin port published to every source on every
 // host address. Checked on sets: every source and every local address really
 // reaches the container, not just "the DNAT has no -s".
-import type { PacketSet, PathStep } from "../../../engine/api.js";
+import { pathSegments, type PacketSet, type PathStep } from "../../../engine/api.js";
 import type { Rule } from "../../../syntax/ast.js";
 import { engineView, type EngineView } from "../../engine.js";
 import { and, not, loopbackDst, setOf, state } from "../../packets.js";
@@ -42,25 +42,26 @@ function requiredDports(rule: Rule): [number, number][] | undefined {
  * the DNAT (raw, mangle and nat PREROUTING) see the port as it arrived, and a
  * taken rule's test held for every packet of the part.
  */
-function portsElsewhere(view: EngineView): (path: readonly PathStep[], dnatLine: number) => boolean {
-  const known = new Map<string, boolean>();
-  const blind = (table: string, line: number) => {
-    const k = `${table} ${line}`;
-    let v = known.get(k);
+function portsElsewhere(view: EngineView): (path: readonly (readonly PathStep[])[], dnatLine: number) => boolean {
+  // by step object: the engine shares one step object per rule and hook among all parts
+  const known = new Map<PathStep, boolean>();
+  const blind = (s: PathStep) => {
+    let v = known.get(s);
     if (v === undefined) {
-      const rule = view.ruleAt({ table, chain: "", line });
+      const rule = view.ruleAt({ table: s.table, chain: "", line: s.line });
       const ports = rule && requiredDports(rule);
       v = !!ports && ![...SENSITIVE_PORTS.keys()].some((p) => ports.some(([lo, hi]) => p >= lo && p <= hi));
-      known.set(k, v);
+      known.set(s, v);
     }
     return v;
   };
-  return (path, dnatLine) => {
+  return (segments, dnatLine) => {
     // the DNAT rule's own test is on the port as it arrived, too
-    for (const s of path) {
-      if (blind(s.table, s.line)) return true;
-      if (s.table === "nat" && s.line === dnatLine) return false;
-    }
+    for (const seg of segments)
+      for (const s of seg) {
+        if (blind(s)) return true;
+        if (s.table === "nat" && s.line === dnatLine) return false;
+      }
     return false;
   };
 }
@@ -90,7 +91,7 @@ export const sensitivePortExposed: LintRule = {
     const blind = portsElsewhere(view);
     for (const [line, group] of view.forwardedByDnat()) {
       for (const p of group.parts) {
-        if (blind(p.path, line)) continue;
+        if (blind(pathSegments(p), line)) continue;
         const hit = p.set.intersect(sensitive);
         if (hit.isEmpty()) continue;
         const e = byLine.get(line);
