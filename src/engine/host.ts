@@ -300,16 +300,33 @@ export function rcvDrop(model: HostModel, src: bigint, dst: bigint, iif: string 
 
 export type Route = { decision: "local"; oif: null } | { decision: "forward"; oif: string } | { decision: "martian"; reason: string };
 
+/** 127.0.0.0/8 or ::1: a martian source or destination when it arrives on an interface other than lo. */
+export function loopbackRange(family: Family): Range {
+  return family === "ipv4" ? [V4("127.0.0.0"), V4("127.255.255.255")] : [1n, 1n];
+}
+
+/** The address types routing delivers to the host itself. */
+export const LOCAL_DELIVERY = ["LOCAL", "BROADCAST", "MULTICAST"] as const;
+
+/** Destinations routing delivers to the host itself, as ranges. */
+export function localDeliveryRanges(model: HostModel): Range[] {
+  return LOCAL_DELIVERY.flatMap((t) => addrTypeRanges(model, t));
+}
+
+/** The connected subnets, longest prefix first: the first that holds a destination routes it. */
+export function netsByPrefix(model: HostModel): HostFacts["nets"] {
+  return [...hostFacts(model).nets].sort((a, b) => b.prefix - a.prefix);
+}
+
 /** The routing decision for a destination (post-DNAT), for a packet from `iif` (null: generated locally). */
 export function route(model: HostModel, src: bigint, dst: bigint, iif: string | null): Route {
-  const fam = model.family;
-  const loop = fam === "ipv4" ? ([V4("127.0.0.0"), V4("127.255.255.255")] as Range) : ([1n, 1n] as Range);
+  const loop = loopbackRange(model.family);
   if (iif !== null && iif !== "lo") {
     if (inRanges([loop], dst)) return { decision: "martian", reason: MARTIAN_DST };
     if (inRanges([loop], src)) return { decision: "martian", reason: MARTIAN_SRC };
   }
   const t = addrTypeOf(model, dst);
-  if (t === "LOCAL" || t === "BROADCAST" || t === "MULTICAST") return { decision: "local", oif: null };
+  if ((LOCAL_DELIVERY as readonly string[]).includes(t)) return { decision: "local", oif: null };
   const on = connectedIface(model, dst);
   return { decision: "forward", oif: on?.name ?? model.defaultIface };
 }

@@ -596,11 +596,11 @@ export class PacketSet {
   }
   /** a ∩ b when the sets meet, built only on demand; the empty set otherwise. */
   static meet(dd: Dd, a: number, b: number): PacketSet {
-    if (a === FULL || b === FULL || a === b) return new PacketSet(dd, a === FULL ? b : a);
-    return dd.meets(a, b) ? new PacketSet(dd, -1, a, b) : new PacketSet(dd, EMPTY);
+    return dd.meets(a, b) ? PacketSet.deferred(dd, a, b) : new PacketSet(dd, EMPTY);
   }
-  /** a ∩ b, built only on demand, for sets the caller knows to meet. */
+  /** a ∩ b, built only on demand (at once when one holds the other trivially), for sets the caller knows to meet. */
   static deferred(dd: Dd, a: number, b: number): PacketSet {
+    if (a === FULL || b === FULL || a === b) return new PacketSet(dd, a === FULL ? b : a);
     return new PacketSet(dd, -1, a, b);
   }
   get node(): number {

@@ -23,7 +23,7 @@ import { formatAddr } from "../syntax/inet.js";
 import type { Constraint } from "../extensions/packet.js";
 import type { AnalyzeOptions, ChainPart, Choice, Difference, Direction, Hook, HostModel, OutcomePart, PathStep, RuleRef, Universe } from "./api.js";
 import { applyEffect, envKey, initialEnv, KERNEL_PORT, portChoiceText, portPicker, touchesCtmark, type Env, type NatRecord } from "./env.js";
-import { addrTypeRanges, hostFacts, inferHost, MARTIAN_DST, MARTIAN_SRC, PLACEHOLDER, V6_RCV_DROPS } from "./host.js";
+import { addrTypeRanges, hostFacts, inferHost, localDeliveryRanges, loopbackRange, MARTIAN_DST, MARTIAN_SRC, netsByPrefix, PLACEHOLDER, V6_RCV_DROPS } from "./host.js";
 import { declLine, FORWARD, INPUT, MAX_STEPS, OUTPUT, POSTROUTING, PREROUTING, stageChain, userChain, type Stage } from "./model.js";
 import { semantics, type RuleSemantics } from "./rules.js";
 import { EMPTY, FULL, lowerBound, PacketSet, upperBound, type Dd } from "./sets.js";
@@ -56,7 +56,7 @@ interface Flow {
    * Set only on flows leaving nat PREROUTING for the pipeline: the history of
    * the ESTABLISHED packets of `set` (they took their binding without walking
    * nat, so their path and deciding rules are those before nat). Kept as one
-   * flow, its two halves are told apart by the pipeline's ends (EstSplit).
+   * flow, its two halves are told apart by the pipeline's ends (Pipeline.estSplit).
    */
   est: History | null;
 }
@@ -69,6 +69,11 @@ interface History {
 
 function mkFlow(set: number, env: Env, key: number, path: PathNode | null, choices: ChoiceNode | null, filterBy: RuleRef | null, lastAccept: RuleRef | null, est: History | null = null): Flow {
   return { set, env, key, path, choices, filterBy, lastAccept, est };
+}
+
+/** f's env and choices with another set and history (the ESTABLISHED packets' from before nat). */
+function withHistory(f: Flow, set: number, h: History): Flow {
+  return mkFlow(set, f.env, f.key, h.path, f.choices, h.filterBy, h.lastAccept);
 }
 
 type Verdict = "accept" | "drop" | "reject" | "return" | "undecided";
@@ -733,10 +738,10 @@ export class Walker {
       }
     }
     // routing: loopback (martians), local addresses, connected subnets
-    const loop: [bigint, bigint] = host.family === "ipv4" ? [0x7f000000n, 0x7fffffffn] : [1n, 1n];
+    const loop = loopbackRange(host.family);
     add(dst, loop[0], loop[1] + 1n);
     add(src, loop[0], loop[1] + 1n);
-    for (const t of ["LOCAL", "BROADCAST", "MULTICAST"] as const) for (const [lo, hi] of addrTypeRanges(host, t)) add(dst, lo, hi + 1n);
+    for (const [lo, hi] of localDeliveryRanges(host)) add(dst, lo, hi + 1n);
     for (const n of hostFacts(host).nets) add(dst, n.net, n.last + 1n);
     const sortB = (a: bigint, c: bigint) => (a < c ? -1 : a > c ? 1 : 0);
     return { dst: [...dst].sort(sortB), src: [...src].sort(sortB), dport: [...dport].sort((x, y) => x - y), sport: [...sport].sort((x, y) => x - y) };
@@ -927,11 +932,10 @@ function routeFlows(w: Walker, flows: Flow[]): { local: Flow[]; fwd: Flow[]; mar
   const u = w.u;
   const d = u.dd;
   const host = u.host;
-  const fam = host.family;
-  const loop: [bigint, bigint] = fam === "ipv4" ? [0x7f000000n, 0x7fffffffn] : [1n, 1n];
+  const loop = loopbackRange(host.family);
   const notLo = d.range(u.L.iif, u.atoms.names.map((n, i) => [i, i] as const).filter(([i]) => i !== 0 && u.atoms.names[i] !== "lo"));
-  const localRanges = (["LOCAL", "BROADCAST", "MULTICAST"] as const).flatMap((t) => addrTypeRanges(host, t));
-  const nets = [...hostFacts(host).nets].sort((a, b) => b.prefix - a.prefix);
+  const localRanges = localDeliveryRanges(host);
+  const nets = netsByPrefix(host);
   const local: Flow[] = [];
   const fwd: Flow[] = [];
   const martian: Out[] = [];
@@ -994,8 +998,8 @@ function splitEst(w: Walker, f: Flow): Flow[] {
   const out: Flow[] = [];
   const a = d.and(f.set, u.ctFresh);
   const b = d.and(f.set, u.ctEst);
-  if (a !== EMPTY) out.push(mkFlow(a, f.env, f.key, f.path, f.choices, f.filterBy, f.lastAccept));
-  if (b !== EMPTY) out.push(mkFlow(b, f.env, f.key, e.path, f.choices, e.filterBy, e.lastAccept));
+  if (a !== EMPTY) out.push(withHistory(f, a, f));
+  if (b !== EMPTY) out.push(withHistory(f, b, e));
   return out;
 }
 
@@ -1025,7 +1029,7 @@ function natStage(w: Walker, st: Stage, flows: Flow[], mode: "run" | "skip", pat
         if (keepEst && g.env.dst !== undefined) {
           // DNATed: left whole for the pipeline (splitting ~10^5 such flows by state costs more than all else)
           const hasEst = d.meets(g.set, ctEst);
-          if (hasEst && !d.meets(g.set, ctFresh)) go.push(mkFlow(g.set, g.env, g.key, f.path, g.choices, f.filterBy, f.lastAccept));
+          if (hasEst && !d.meets(g.set, ctFresh)) go.push(withHistory(g, g.set, before));
           else go.push(hasEst ? mkFlow(g.set, g.env, g.key, g.path, g.choices, g.filterBy, g.lastAccept, before) : g);
           continue;
         }
@@ -1314,7 +1318,7 @@ class Pipeline {
     if (meet.length === 0) return;
     const g = new FlowParts(this.w, f);
     // the ESTABLISHED halves: the same env and choices, the history from before nat
-    const h = e ? new FlowParts(this.w, mkFlow(f.set, f.env, f.key, e.path, f.choices, e.filterBy, e.lastAccept)) : g;
+    const h = e ? new FlowParts(this.w, withHistory(f, f.set, e)) : g;
     for (const j of meet) {
       const c = list[j]!;
       push(new EndPart(c.est ? h : g, c));
@@ -1391,11 +1395,7 @@ class EndPart implements OutcomePart {
     return this.c.routing;
   }
   get set(): PacketSet {
-    if (this.s) return this.s;
-    const d = this.g.w.dd;
-    const a = this.g.f.set;
-    const b = this.c.set;
-    return (this.s = b === FULL || a === b ? new PacketSet(d, a) : a === FULL ? new PacketSet(d, b) : PacketSet.deferred(d, a, b));
+    return (this.s ??= PacketSet.deferred(this.g.w.dd, this.g.f.set, this.c.set));
   }
   get reason(): string | undefined {
     return this.c.reason;
@@ -1485,31 +1485,33 @@ function partition(w: Walker, dir: Direction, input: number, paths: boolean, fas
     if (g) g.set = d.or(g.set, set);
     else same.set(k, { set, first });
   };
-  const routingKey = (r: OutcomePart["routing"]) => `${r?.decision ?? ""}|${r?.oif ?? ""}`;
+  // the same key for a walk's part and a pipeline end's, so that alike parts of both meet
+  const key = (verdict: string, reason: string | undefined, by: RuleRef | null, nat: string, choices: string, r: OutcomePart["routing"]) =>
+    `${verdict}|${reason ?? ""}|${refKey(by)}|${nat}|${choices}|${r?.decision ?? ""}|${r?.oif ?? ""}`;
   const emit: Emit = (o, outcome, routing) => {
     if (paths) {
       parts.push(toPart(u, o, outcome, routing));
       return;
     }
     const by = outcome ? (o.flow.filterBy ?? o.flow.lastAccept) : o.by;
-    lean(`${outcome ?? o.verdict}|${o.reason ?? ""}|${refKey(by)}|${natKey(o.flow.env.nat)}|${choiceKey(o.flow.choices)}|${routingKey(routing)}`, o.flow.set, () => toPart(u, o, outcome, routing));
+    lean(key(outcome ?? o.verdict, o.reason, by, natKey(o.flow.env.nat), choiceKey(o.flow.choices), routing), o.flow.set, () => toPart(u, o, outcome, routing));
   };
   const pipeline = new Pipeline(w, paths);
   // a flow through the pipeline's ends without paths: no flow or env is made per end, only the key
   const leanEnds = (f: Flow) => {
+    const g = new FlowParts(w, f);
     for (const c of pipeline.mergedEnds(f)) {
       const set = d.and(f.set, c.set);
       if (set === EMPTY) continue;
-      const part = new EndPart(new FlowParts(w, f), c);
+      const part = new EndPart(g, c);
       const nat = [natKey(f.env.nat), natKey(c.natAdded)].filter(Boolean).join(";");
       const choices = [choiceKey(f.choices), c.choices.map(choiceText).join(",")].filter(Boolean).join(",");
-      lean(`${c.outcome ?? c.verdict}|${c.reason ?? ""}|${refKey(part.decidedBy)}|${nat}|${choices}|${routingKey(c.routing)}`, set, () => ({ ...plainPart(part), path: [] }));
+      lean(key(c.outcome ?? c.verdict, c.reason, part.decidedBy, nat, choices, c.routing), set, () => ({ ...plainPart(part), path: [] }));
     }
   };
   const env0 = initialEnv();
   let flows: Flow[] = [w.start(input, env0)];
   if (input === EMPTY) return [];
-
   const stages = (list: readonly Stage[], fl: Flow[], nat: "run" | "skip", routing: OutcomePart["routing"]) => runStages(w, list, fl, nat, routing, emit, paths);
   if (dir === "inbound") {
     // DNATed flows leave nat whole, their ESTABLISHED packets' history aside (Flow.est)

@@ -300,10 +300,13 @@ export function parsePacket(p: TracePacket, host: HostModel): Pkt {
   if (proto === undefined) throw new EngineInputError(`--proto '${protoText}': unknown protocol`);
   if (family === "ipv6" && proto === 1) proto = 58;
   const ports = PORT_PROTO_NUMBERS.has(proto);
-  for (const [name, v] of [["--sport", p.sport], ["--dport", p.dport]] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new EngineInputError(`${name} ${v}: not a port (0 to 65535)`);
-    if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
-  }
+  const checkPorts = (given: readonly (readonly [string, number | undefined])[]) => {
+    for (const [name, v] of given) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new EngineInputError(`${name} ${v}: not a port (0 to 65535)`);
+      if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
+    }
+  };
+  checkPorts([["--sport", p.sport], ["--dport", p.dport]]);
   const state = p.state ?? "new";
   const ct: CtState = state === "new" ? "NEW" : state === "established" || state === "reply" ? "ESTABLISHED" : state === "related" ? "RELATED" : "INVALID";
   if (p.orig && state !== "reply") throw new EngineInputError("--orig-*: only for --state reply (the original direction of the connection the reply belongs to)");
@@ -314,10 +317,7 @@ export function parsePacket(p: TracePacket, host: HostModel): Pkt {
   let reply: Tuple | undefined;
   if (state === "reply") {
     const o = p.orig;
-    for (const [name, v] of [["--orig-port-src", o?.sport], ["--orig-port-dst", o?.dport]] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new EngineInputError(`${name} ${v}: not a port (0 to 65535)`);
-      if (v !== undefined && !ports) throw new EngineInputError(`${name}: protocol ${protoText} has no ports`);
-    }
+    checkPorts([["--orig-port-src", o?.sport], ["--orig-port-dst", o?.dport]]);
     reply = {
       src: o ? parseHostAddr(o.src, family, "--orig-src") : dst,
       dst: o ? parseHostAddr(o.dst, family, "--orig-dst") : src,
