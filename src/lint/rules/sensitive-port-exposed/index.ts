@@ -3,6 +3,8 @@
 // reaches the container, not just "the DNAT has no -s".
 import { pathSegments, type PacketSet, type PathStep } from "../../../engine/api.js";
 import type { Rule } from "../../../syntax/ast.js";
+import { PORT_PROTO_NAMES } from "../../../extensions/protocols.js";
+import { parsePortRange } from "../../../extensions/values.js";
 import { engineView, type EngineView } from "../../engine.js";
 import { and, not, loopbackDst, setOf, state } from "../../packets.js";
 import type { LintRule } from "../../types.js";
@@ -14,7 +16,7 @@ export const SENSITIVE_PORTS: ReadonlyMap<number, string> = new Map([
   [5672, "RabbitMQ"], [15672, "RabbitMQ admin"], [2379, "etcd"], [8500, "Consul"], [10250, "kubelet"],
 ]);
 
-const PORT_MODULES = new Set(["tcp", "udp", "sctp", "udplite", "dccp", "multiport"]);
+const PORT_MODULES = new Set([...PORT_PROTO_NAMES, "multiport"]);
 
 /** The destination ports a rule requires (a positive numeric --dport/--dports), or undefined. */
 function requiredDports(rule: Rule): [number, number][] | undefined {
@@ -23,13 +25,9 @@ function requiredDports(rule: Rule): [number, number][] | undefined {
     if (!PORT_MODULES.has(m.name)) continue;
     for (const o of m.options) {
       if (o.neg || (o.name !== "--dport" && o.name !== "--dports") || o.args[0] === undefined) continue;
-      const ranges = o.args[0].split(",").map((x): [number, number] => {
-        const [a, b] = x.split(":");
-        const lo = a === "" ? 0 : Number(a);
-        return [lo, b === undefined ? lo : b === "" ? 65535 : Number(b)];
-      });
-      // a service name: no claim
-      if (ranges.every(([a, b]) => Number.isInteger(a) && Number.isInteger(b))) out = ranges;
+      const ranges = o.args[0].split(",").map(parsePortRange);
+      // a port that does not parse: no claim
+      if (ranges.every((r) => r !== undefined)) out = ranges as [number, number][];
     }
   }
   return out;
@@ -115,18 +113,11 @@ export const sensitivePortExposed: LintRule = {
     const everyones = new Map<string, PacketSet>();
     for (const g of groups) {
       // every source, every non-loopback local address, from the external interface
+      // (the port is a sensitive one: these are packets of `sensitive`)
       const k = `${g.proto}/${g.port}`;
       let everyone = everyones.get(k);
       if (!everyone) {
-        everyone = setOf(
-          view,
-          { k: "num", field: "proto", ranges: [[g.proto, g.proto]] },
-          { k: "num", field: "dport", ranges: [[g.port, g.port]] },
-          { k: "iface", dir: "in", name: view.host.defaultIface },
-          { k: "addrtype", side: "dst", types: ["LOCAL"] },
-          not(loopbackDst(view)),
-          state("NEW"),
-        );
+        everyone = sensitive.intersect(view.u.of(and({ k: "num", field: "proto", ranges: [[g.proto, g.proto]] }, { k: "num", field: "dport", ranges: [[g.port, g.port]] })));
         everyones.set(k, everyone);
       }
       if (!everyone.subtract(kernelDrops).subtract(g.set).isEmpty()) continue;
